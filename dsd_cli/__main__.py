@@ -1,0 +1,3 @@
+from dsd_cli.cli.app import main
+
+main()

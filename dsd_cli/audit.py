@@ -1,0 +1,99 @@
+"""An append-only, hash-chained audit log in the archive: who ran what, on which dossier, when.
+
+Each line is a JSON object carrying the SHA-256 of the previous line's canonical form, so editing, removing or
+reordering any entry breaks the chain at that point, and `verify_audit_log` names the first broken entry. Entries
+hold no personal data: dossier numbers, actions, counts, user and host names only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import json
+import os
+import socket
+from pathlib import Path
+from typing import Any
+
+from dsd_cli.models import Problem
+
+GENESIS = "0" * 64
+
+
+def _entry_hash(entry: dict[str, Any]) -> str:
+    body = {k: v for k, v in entry.items() if k != "hash"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _last_entry(log: Path) -> dict[str, Any] | None:
+    if not log.exists():
+        return None
+    with open(log, "rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        back = min(size, 65536)
+        handle.seek(size - back)
+        lines = handle.read().splitlines()
+    for line in reversed(lines):
+        if line.strip():
+            return json.loads(line)
+    return None
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"
+
+
+def append_audit(log: Path, action: str, *, dossier: str = "", detail: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Append one entry, durably (fsync). Only dsd's lock holder writes, so there is no concurrent appender."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    last = _last_entry(log)
+    entry: dict[str, Any] = {
+        "seq": (last["seq"] + 1) if last else 1,
+        "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "user": current_user(),
+        "host": socket.gethostname(),
+        "action": action,
+        "dossier": dossier,
+        "detail": detail or {},
+        "prev": last["hash"] if last else GENESIS,
+    }
+    entry["hash"] = _entry_hash(entry)
+    line = json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"
+    fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    try:
+        os.write(fd, line.encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return entry
+
+
+def verify_audit_log(log: Path, display_path: str = "audit/audit-log.jsonl") -> list[Problem]:
+    """Check the chain; report the first broken or missing entry (later ones cannot be trusted after it)."""
+    if not log.exists():
+        return []
+    prev_hash, expected_seq = GENESIS, 1
+    with open(log, encoding="utf-8", errors="strict") as handle:
+        for line_no, line in enumerate(handle, start=1):
+            where = f"line {line_no}"
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:
+                return [Problem(display_path, "audit.malformed", f"{where} is not a JSON entry")]
+            if not isinstance(entry, dict) or "hash" not in entry:
+                return [Problem(display_path, "audit.malformed", f"{where} is not an audit entry")]
+            if entry.get("seq") != expected_seq:
+                return [Problem(display_path, "audit.missing-entry",
+                                f"{where}: expected entry {expected_seq}, found {entry.get('seq')}")]
+            if entry.get("prev") != prev_hash:
+                return [Problem(display_path, "audit.broken-chain",
+                                f"{where} (entry {expected_seq}) does not follow the entry before it")]
+            if _entry_hash(entry) != entry["hash"]:
+                return [Problem(display_path, "audit.edited-entry", f"{where} (entry {expected_seq}) was changed")]
+            prev_hash, expected_seq = entry["hash"], expected_seq + 1
+    return []

@@ -1,0 +1,59 @@
+"""Logging for scan servers: Rich on a terminal, plain lines or JSON lines (`--log-format json`) otherwise."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sys
+from typing import Annotated
+
+import typer
+from rich.logging import RichHandler
+
+from dsd_cli.cli.output import err_console
+
+LogFormatOption = Annotated[
+    str, typer.Option("--log-format", help="auto (Rich on a terminal, plain otherwise), plain or json.",
+                      envvar="DSD_LOG_FORMAT")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors; no progress bars.")]
+VerboseOption = Annotated[int, typer.Option("--verbose", "-v", count=True, help="More detail (-vv for debug).")]
+
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(), "logger": record.name, "message": record.getMessage(),
+        }
+        entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+class PlainFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        extra = " ".join(f"{k}={v}" for k, v in vars(record).items() if k not in _STANDARD)
+        stamp = dt.datetime.fromtimestamp(record.created).strftime("%Y-%m-%d %H:%M:%S")
+        return f"{stamp} {record.levelname:<7} {record.getMessage()}" + (f" {extra}" if extra else "")
+
+
+def setup_logging(log_format: str = "auto", quiet: bool = False, verbose: int = 0) -> str:
+    """Configure the 'dsd' logger; returns the effective format ('rich', 'plain' or 'json')."""
+    if log_format not in ("auto", "plain", "json"):
+        raise typer.BadParameter("use auto, plain or json", param_hint="--log-format")
+    effective = log_format
+    if log_format == "auto":
+        effective = "rich" if sys.stderr.isatty() else "plain"
+    handler: logging.Handler
+    if effective == "rich":
+        handler = RichHandler(console=err_console, show_path=False, markup=False)
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonFormatter() if effective == "json" else PlainFormatter())
+    root = logging.getLogger("dsd")
+    root.handlers[:] = [handler]
+    root.propagate = False
+    root.setLevel(logging.WARNING if quiet else logging.DEBUG if verbose > 1 else logging.INFO)
+    return effective

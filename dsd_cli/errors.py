@@ -1,0 +1,114 @@
+"""The one place where dsd's exit codes and its exception tree are defined.
+
+Every error dsd raises on purpose is a `DsdError` subclass that carries its exit code; the CLI's single error
+boundary (`dsd_cli.cli.app`) turns it into a message and that code. `docs/exit-codes.md` documents each code.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Stable process exit codes. Never renumber: scripts on scan servers depend on them."""
+
+    OK = 0
+    """Everything asked was done, and every check passed."""
+    PROBLEMS_FOUND = 1
+    """The command ran to the end and found problems (verification failures, retention conflicts)."""
+    USAGE = 2
+    """The command line was wrong (unknown option, missing argument). Also Click's own code for this."""
+    PARTIAL = 3
+    """A batch finished, but some input was quarantined or left unassigned: see the report."""
+    BAD_INPUT = 4
+    """An input file or folder could not be used at all (missing, empty, corrupt, encrypted, unsupported)."""
+    CONFIG = 5
+    """A profile, configuration or register file is invalid."""
+    MISSING_TOOL = 6
+    """An external program, library or language pack that dsd needs is not installed."""
+    SIGNING = 7
+    """Signing or timestamping failed (key, passphrase, token, certificate, TSA)."""
+    LOCKED = 8
+    """Another dsd process holds the archive's lock."""
+    ARCHIVE = 9
+    """The archive is not usable for this command (not a dsd archive, unknown dossier, write failure)."""
+    INTERNAL = 70
+    """A bug in dsd (an unexpected exception). Please report it with the log."""
+    INTERRUPTED = 130
+    """Stopped by Ctrl-C or SIGTERM; a later `dsd run` resumes the work."""
+
+
+class DsdError(Exception):
+    """Base of every error dsd raises on purpose. `exit_code` says how the process ends."""
+
+    exit_code: ExitCode = ExitCode.INTERNAL
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(DsdError):
+    exit_code = ExitCode.USAGE
+
+
+class InputError(DsdError):
+    """An input file cannot be used. Batch stages catch this per file and quarantine the file."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+    def __init__(self, message: str, *, reason: str = "unreadable", hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        #: short machine-readable reason used for quarantine folders and JSON reports
+        self.reason = reason
+
+
+class ConfigError(DsdError):
+    exit_code = ExitCode.CONFIG
+
+
+class MissingToolError(DsdError):
+    exit_code = ExitCode.MISSING_TOOL
+
+
+class ToolFailedError(DsdError):
+    """An external tool (Tesseract, Ghostscript, qpdf, ...) failed on one input."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+    def __init__(self, message: str, *, tool: str, reason: str = "tool-failed", hint: str | None = None):
+        super().__init__(message, hint=hint)
+        self.tool = tool
+        self.reason = reason
+
+
+class SigningError(DsdError):
+    exit_code = ExitCode.SIGNING
+
+
+class LockedError(DsdError):
+    exit_code = ExitCode.LOCKED
+
+
+class ArchiveError(DsdError):
+    exit_code = ExitCode.ARCHIVE
+
+
+class UnsafePathError(ArchiveError):
+    """A name from outside (dossier number, manifest entry) would lead outside its folder."""
+
+
+class PartialResult(DsdError):
+    """Raised by batch commands at the very end when some input was quarantined or left unassigned."""
+
+    exit_code = ExitCode.PARTIAL
+
+
+class ProblemsFound(DsdError):
+    """Raised by checking commands when they ran to the end and found problems."""
+
+    exit_code = ExitCode.PROBLEMS_FOUND

@@ -1,0 +1,181 @@
+"""Plain data objects that flow between dsd's stages.
+
+ingest -> (SourceFile, PageRef)  split -> SplitResult(DocumentPlan, UnassignedRun, DroppedPage)
+-> document PDF -> ocr -> sign -> package (BagResult) -> verify (VerifyReport)
+
+They are frozen dataclasses with JSON-friendly `to_dict()` methods, so stages can run alone (the CLI prints them)
+or inside `dsd run` (the journal stores them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+class _Dictable:
+    def to_dict(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class SourceFile(_Dictable):
+    """One file handed to dsd by a scanner or a person, with its checksum taken before anything else."""
+
+    path: Path
+    sha256: str
+    size: int
+    kind: str
+    """'tiff', 'pdf' or 'image' (a single JPEG/PNG page)."""
+    page_count: int
+
+
+@dataclass(frozen=True)
+class PageRef(_Dictable):
+    """One page of a source file: `index` is 0-based within the file; `page` in reports is index + 1."""
+
+    source: Path
+    index: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.source.name}#{self.index + 1}"
+
+
+@dataclass(frozen=True)
+class SeparatorPayload(_Dictable):
+    """What a dsd separator sheet says: the dossier number and the document type code."""
+
+    dossier: str
+    doc_type: str
+    version: int = 1
+
+
+@dataclass(frozen=True)
+class SeparatorRead(_Dictable):
+    """How a separator was found on a page, so a person can audit the split."""
+
+    page: PageRef
+    payload: SeparatorPayload | None
+    """None for a generic separator (PATCH-T, pattern barcode): a document boundary without a new dossier."""
+    reader: str
+    """'zxing' or 'zbar'."""
+    pass_name: str
+    """Which detection pass found it ('fast', 'upscale', 'binarise', ...)."""
+    orientation: int
+    """Degrees the code appeared rotated on the page (0, 90, 180, 270)."""
+    kind: str = "dsd"
+    """'dsd', 'patch-t' or 'pattern'."""
+
+
+@dataclass(frozen=True)
+class DocumentPlan(_Dictable):
+    """A document found in a batch: the content pages between one separator and the next."""
+
+    dossier: str
+    doc_type: str
+    pages: tuple[PageRef, ...]
+    separator: SeparatorRead
+    batch: str
+    """Identifier of the batch (the multi-page file, or the folder of single pages)."""
+    sequence: int
+    """1-based position of the document within its batch."""
+
+
+@dataclass(frozen=True)
+class UnassignedRun(_Dictable):
+    """Pages that belong to no document, kept for a person to resolve, with the reason."""
+
+    pages: tuple[PageRef, ...]
+    reason: str
+    """'before-first-separator', 'unreadable-separator', 'unknown-dossier', 'unknown-type', ..."""
+    detail: str = ""
+    batch: str = ""
+
+
+@dataclass(frozen=True)
+class DroppedPage(_Dictable):
+    """A page dsd left out on purpose (a blank duplex back), recorded in the batch report."""
+
+    page: PageRef
+    reason: str
+    """'duplex-back' or 'blank'."""
+    batch: str = ""
+
+
+@dataclass(frozen=True)
+class SplitResult(_Dictable):
+    """Everything `split` learned about a set of inputs. Invariant: every input page is in exactly one of
+    documents[*].pages, separators[*].page, dropped[*].page or unassigned[*].pages."""
+
+    sources: tuple[SourceFile, ...]
+    documents: tuple[DocumentPlan, ...]
+    unassigned: tuple[UnassignedRun, ...]
+    dropped: tuple[DroppedPage, ...]
+    separators: tuple[SeparatorRead, ...]
+    quarantined: tuple[QuarantinedInput, ...] = ()
+
+
+@dataclass(frozen=True)
+class QuarantinedInput(_Dictable):
+    """An input file dsd could not use, kept (copied) in quarantine with the reason."""
+
+    source: Path
+    reason: str
+    """Short machine-readable reason: 'zero-byte', 'corrupt', 'encrypted', 'unsupported', 'too-large', ..."""
+    message: str
+    sha256: str = ""
+    quarantine_path: Path | None = None
+
+
+@dataclass(frozen=True)
+class ArchivedDocument(_Dictable):
+    """A finished document ready for (or already in) a dossier bag."""
+
+    dossier: str
+    doc_type: str
+    pdf: Path
+    """The file to archive (OCR'd PDF/A, signed when signing is on)."""
+    page_count: int
+    sources: tuple[PageRef, ...]
+    batch: str
+    languages: tuple[str, ...] = ()
+    scan_date: str = ""
+    """ISO date-time the pages were scanned (source file time), for the substitution register."""
+    document_date: str = ""
+    """ISO date the paper document was created or received, when known."""
+    events: tuple[dict[str, Any], ...] = ()
+    """Provenance events (capture, separation, ocr, signing) with tool names and versions, for PREMIS."""
+
+
+@dataclass(frozen=True)
+class Problem(_Dictable):
+    """One finding of a check. `severity` is 'error' (fails verification) or 'warning'."""
+
+    path: str
+    check: str
+    message: str
+    severity: str = "error"
+    bag: str = ""
+
+
+@dataclass
+class VerifyReport(_Dictable):
+    """The verdict of `dsd verify` over one or more paths."""
+
+    ok: bool
+    problems: list[Problem] = field(default_factory=list)
+    checked: dict[str, int] = field(default_factory=dict)
+    """Counts of what was checked: bags, files, bytes, signatures, pdfs."""
+    details: dict[str, Any] = field(default_factory=dict)

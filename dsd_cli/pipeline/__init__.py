@@ -1,0 +1,1 @@
+"""The batch engine behind `dsd run`: journal, archive lock, quarantine, and the stage orchestration."""

@@ -1,0 +1,47 @@
+"""Where dsd keeps its own files inside an archive folder (besides one bag folder per dossier)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+STATE_DIR = ".dsd"
+QUARANTINE_DIR = "quarantine"
+AUDIT_DIR = "audit"
+RESERVED_NAMES = frozenset({STATE_DIR, QUARANTINE_DIR, AUDIT_DIR})
+
+
+@dataclass(frozen=True)
+class ArchiveLayout:
+    root: Path
+
+    @property
+    def state(self) -> Path:
+        return self.root / STATE_DIR
+
+    @property
+    def journal(self) -> Path:
+        return self.state / "journal.sqlite"
+
+    @property
+    def lock(self) -> Path:
+        return self.state / "lock"
+
+    @property
+    def work(self) -> Path:
+        """Intermediate files of unfinished documents (image PDFs, OCR output, signed copies)."""
+        return self.state / "work"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.root / QUARANTINE_DIR
+
+    @property
+    def audit_log(self) -> Path:
+        return self.root / AUDIT_DIR / "audit-log.jsonl"
+
+    def ensure(self) -> None:
+        for folder in (self.root, self.state, self.work, self.quarantine, self.audit_log.parent):
+            folder.mkdir(parents=True, exist_ok=True)
+        # The journal and work files hold personal data: keep them from other local users.
+        self.state.chmod(0o700)

@@ -1,0 +1,389 @@
+"""`dsd run`: ingest -> split -> OCR/PDF/A -> sign -> package -> verify, resumable and parallel.
+
+The parent process splits batches, writes the journal and packages bags; OCR and signing run in a process pool.
+Every state is committed only after its file is durable, so a run killed at any moment resumes where it stopped:
+a second `dsd run` (with or without the same inputs) finishes what the journal says is unfinished and skips
+batches whose files it has already archived.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import socket
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dsd_cli import __version__
+from dsd_cli.audit import append_audit, current_user
+from dsd_cli.errors import InputError
+from dsd_cli.fsutil import sha256_file
+from dsd_cli.models import ArchivedDocument, PageRef
+from dsd_cli.ocr import options_from_profile
+from dsd_cli.pipeline import journal as J
+from dsd_cli.pipeline.journal import Journal
+from dsd_cli.pipeline.layout import ArchiveLayout
+from dsd_cli.pipeline.lock import archive_lock
+from dsd_cli.pipeline.plans import batch_key, capture_events, now_iso, page_from_dict, page_roles, plan_from_dict
+from dsd_cli.pipeline.quarantine import quarantine_file
+from dsd_cli.pipeline.workers import StepOutcome, ocr_step, sign_step
+from dsd_cli.profiles import Profile
+from dsd_cli.progress import NullProgress, ProgressReporter
+from dsd_cli.register import Register
+from dsd_cli.tools.versions import require_tools
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    inputs: tuple[Path, ...]
+    archive: Path
+    profile: Profile
+    register: Register | None = None
+    workers: int = 0
+    """0: one per core."""
+    sign: bool = True
+    key: Path | None = None
+    passphrase_file: Path | None = None
+    drop_blank: bool | None = None
+    verify: bool = True
+
+
+@dataclass
+class RunReport:
+    archive: Path
+    batches_new: int = 0
+    batches_skipped: int = 0
+    pages_in: int = 0
+    separators: int = 0
+    dropped: int = 0
+    unassigned: int = 0
+    quarantined_files: int = 0
+    quarantined_pages: int = 0
+    documents_archived: int = 0
+    pages_archived: int = 0
+    duplicates: int = 0
+    dossiers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    quarantine: list[dict[str, Any]] = field(default_factory=list)
+    demo_signing: bool = False
+    signed: bool = False
+    verify_ok: bool | None = None
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.unassigned or self.quarantined_files or self.quarantined_pages)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "archive": str(self.archive), "ok": self.verify_ok is not False and not self.partial,
+            "partial": self.partial, "batches": {"new": self.batches_new, "skipped": self.batches_skipped},
+            "pages": {"in": self.pages_in, "archived": self.pages_archived, "separators": self.separators,
+                      "dropped": self.dropped, "unassigned": self.unassigned, "quarantined": self.quarantined_pages},
+            "documents_archived": self.documents_archived, "duplicates": self.duplicates,
+            "quarantined_files": self.quarantined_files, "quarantine": self.quarantine,
+            "dossiers": self.dossiers, "signed": self.signed, "demo_signing": self.demo_signing,
+            "verify": {"ok": self.verify_ok, "problems": self.problems}, "warnings": self.warnings,
+        }
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    # spawn, not fork: the parent holds an SQLite connection and maybe a progress thread.
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+class Pipeline:
+    def __init__(self, options: RunOptions, progress: ProgressReporter | None = None,
+                 warn: Callable[[str], None] | None = None) -> None:
+        self.o = options
+        self.progress = progress or NullProgress()
+        self.warn = warn or (lambda message: None)
+        self.layout = ArchiveLayout(options.archive)
+        self.report = RunReport(archive=options.archive)
+        self.workers = options.workers or os.cpu_count() or 1
+        # Batches this run split or worked on: the report (and the exit code) speaks of these only.
+        self.touched: set[str] = set()
+
+    # ----------------------------------------------------------------------------------------------------------
+    def run(self) -> RunReport:
+        profile = self.o.profile
+        require_tools(("tesseract", "gs", "qpdf", "ocrmypdf", "pikepdf", "zxing-cpp", "libzbar"),
+                      profile.ocr.languages)
+        self.layout.ensure()
+        with archive_lock(self.layout.lock):
+            journal = Journal(self.layout.journal)
+            try:
+                run_id = journal.start_run(f"dsd run {' '.join(str(p) for p in self.o.inputs)}",
+                                           socket.gethostname(), current_user())
+                append_audit(self.layout.audit_log, "run-started",
+                             detail={"run": run_id, "dsd": __version__, "inputs": len(self.o.inputs)})
+                quarantine_mark = journal.last_quarantine_id()
+                try:
+                    self._ingest_and_split(journal, run_id)
+                    self._process_documents(journal)
+                    touched = self._package(journal)
+                    self._fill_counts(journal, quarantine_mark)
+                    if self.o.verify and touched:
+                        self._verify(touched)
+                except BaseException:
+                    journal.finish_run(run_id, "interrupted", self.report.to_dict())
+                    raise
+                journal.finish_run(run_id, "partial" if self.report.partial else "done", self.report.to_dict())
+                append_audit(self.layout.audit_log, "run-finished",
+                             detail={"run": run_id, "documents": self.report.documents_archived,
+                                     "quarantined_files": self.report.quarantined_files,
+                                     "unassigned_pages": self.report.unassigned})
+            finally:
+                journal.close()
+        return self.report
+
+    # ingest + split ---------------------------------------------------------------------------------------------
+    def _ingest_and_split(self, journal: Journal, run_id: int) -> None:
+        from dsd_cli.scan.assemble import write_document_pdf
+        from dsd_cli.scan.ingest import discover_batches
+        from dsd_cli.scan.split import split_batch
+
+        if not self.o.inputs:
+            return
+        batches, bad_inputs = discover_batches(list(self.o.inputs))
+        already = journal.quarantined_sources()
+        for bad in bad_inputs:
+            if (bad.sha256, str(bad.source)) in already:
+                continue
+            target = quarantine_file(self.layout.quarantine, "inputs", bad.source, reason=bad.reason,
+                                     message=bad.message)
+            journal.record_quarantine(batch_id=None, source=str(bad.source), reason=bad.reason, message=bad.message,
+                                      path=target, sha256=bad.sha256 or "-", kind="input")
+            append_audit(self.layout.audit_log, "input-quarantined", detail={"reason": bad.reason})
+        split_tool = f"dsd {__version__} (zxing-cpp, pyzbar)"
+        total_pages = sum(s.page_count for b in batches for s in b.sources)
+        self.progress.start("split", total_pages, "pages")
+        for batch in batches:
+            key = batch_key(batch.sources)
+            if journal.batch_state(key) is not None:
+                self.report.batches_skipped += 1
+                self.progress.advance("split", sum(s.page_count for s in batch.sources))
+                continue
+            result = split_batch(batch, self.o.profile, self.o.register, self.o.drop_blank, None)
+            self.progress.advance("split", sum(s.page_count for s in batch.sources))
+            work = self.layout.work / key
+            work.mkdir(parents=True, exist_ok=True)
+            sources = {s.path: s for s in result.sources}
+            documents, doc_ids = [], {}
+            for plan in result.documents:
+                doc_id = f"{key}-{plan.sequence:04d}"
+                doc_ids[plan.sequence] = doc_id
+                # The image PDF is made before the journal learns of the document: planned => its file exists.
+                write_document_pdf(plan, work / f"{plan.sequence:04d}.image.pdf")
+                documents.append({"id": doc_id, "sequence": plan.sequence, "dossier": plan.dossier,
+                                  "doc_type": plan.doc_type, "pages": len(plan.pages), "plan": plan.to_dict(),
+                                  "events": capture_events(plan, sources, batch.id, split_tool)})
+            for n, run in enumerate(result.unassigned, start=1):
+                self._quarantine_pages(journal, key, batch.id, run.pages, f"unassigned-{n:03d}", run.reason,
+                                       run.detail or f"{len(run.pages)} page(s) belong to no document")
+            report = {"label": batch.id, "dropped": [d.to_dict() for d in result.dropped],
+                      "unassigned": [u.to_dict() for u in result.unassigned],
+                      "separators": [s.to_dict() for s in result.separators]}
+            journal.record_split(key, batch.id, run_id, [s.to_dict() for s in result.sources],
+                                 page_roles(result, doc_ids), documents, report)
+            append_audit(self.layout.audit_log, "batch-split",
+                         detail={"batch": key, "documents": len(documents), "unassigned": len(result.unassigned),
+                                 "dropped": len(result.dropped)})
+            self.report.batches_new += 1
+            self.touched.add(key)
+        self.progress.finish("split")
+
+    def _quarantine_pages(self, journal: Journal, key: str, label: str, pages: Sequence[PageRef], name: str,
+                          reason: str, message: str) -> None:
+        """Keep pages that belong to no document as a PDF in quarantine for a person to resolve."""
+        from dsd_cli.scan.assemble import write_pages_pdf
+
+        folder = self.layout.quarantine / key
+        target = folder / f"{name}.pdf"
+        write_pages_pdf(tuple(pages), target)
+        listing = [{"source": p.source.name, "page": p.index + 1} for p in pages]
+        quarantine_file(self.layout.quarantine, key, target, reason=reason, message=message,
+                        extra={"batch": label, "pages": listing})
+        target.unlink()
+        journal.record_quarantine(batch_id=key, source=label, reason=reason, message=message,
+                                  path=folder / f"{name}.pdf", pages=len(pages))
+
+    # OCR + sign ----------------------------------------------------------------------------------------------
+    def _signing_setup(self) -> tuple[Any, bytes | None, str]:
+        from dsd_cli.signing.keys import ensure_archive_demo_key
+        from dsd_cli.signing.sign import load_signer_config, resolve_passphrase
+
+        profile = self.o.profile
+        signer = load_signer_config(profile, key=self.o.key, passphrase_file=self.o.passphrase_file)
+        if signer is None:
+            signer = ensure_archive_demo_key(self.o.archive)
+            self.report.demo_signing = True
+            self.warn("no signing key configured: signing with the archive's DEMO key — not for production. "
+                      "Configure a key (--key, DSD_KEY or the profile's [signing]) or use --no-sign.")
+        return signer, resolve_passphrase(signer), profile.signing.level
+
+    def _process_documents(self, journal: Journal) -> None:
+        profile = self.o.profile
+        sign = self.o.sign and profile.signing.enabled
+        pending = journal.documents(states=(J.PLANNED, J.OCRED))
+        self.touched.update(d.batch_id for d in pending)
+        if not pending:
+            return
+        signer = passphrase = level = None
+        if sign:
+            signer, passphrase, level = self._signing_setup()
+            self.report.signed = True
+        ocr_pages = sum(d.pages for d in pending if d.state == J.PLANNED)
+        self.progress.start("ocr", ocr_pages, "pages")
+        if sign:
+            self.progress.start("sign", len(pending), "documents")
+        futures: dict[Future[StepOutcome], tuple[str, J.DocumentRow]] = {}
+        with _pool(self.workers) as pool:
+
+            def submit(doc: J.DocumentRow) -> None:
+                work = self.layout.work / doc.batch_id
+                if doc.state == J.PLANNED:
+                    in_flight = max(1, min(self.workers, len(pending)))
+                    options = options_from_profile(profile, jobs=max(1, self.workers // in_flight))
+                    fut = pool.submit(ocr_step, doc.id, work / f"{doc.sequence:04d}.image.pdf",
+                                      work / f"{doc.sequence:04d}.ocr.pdf", options, now_iso())
+                    futures[fut] = ("ocr", doc)
+                elif sign:
+                    fut = pool.submit(sign_step, doc.id, Path(doc.file or ""), work / f"{doc.sequence:04d}.signed.pdf",
+                                      signer, profile.signing, level, now_iso(), passphrase)
+                    futures[fut] = ("sign", doc)
+                else:
+                    journal.advance_document(doc.id, J.READY, file=Path(doc.file or ""), file_sha256=doc.file_sha256)
+
+            for doc in pending:
+                if doc.state == J.OCRED and not self._file_ok(doc):
+                    doc = self._redo_from_planned(journal, doc)
+                submit(doc)
+            while futures:
+                done, _ = wait(futures, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    step, doc = futures.pop(fut)
+                    outcome = fut.result()
+                    if not outcome.ok:
+                        self._quarantine_document(journal, doc, outcome)
+                    elif step == "ocr":
+                        self.progress.advance("ocr", doc.pages)
+                        journal.advance_document(doc.id, J.OCRED, file=outcome.file, file_sha256=outcome.sha256,
+                                                 new_events=list(outcome.events))
+                        submit(self._reload(journal, doc.id))
+                    else:
+                        self.progress.advance("sign")
+                        journal.advance_document(doc.id, J.READY, file=outcome.file, file_sha256=outcome.sha256,
+                                                 new_events=list(outcome.events))
+        self.progress.finish("ocr")
+        if sign:
+            self.progress.finish("sign")
+
+    @staticmethod
+    def _reload(journal: Journal, doc_id: str) -> J.DocumentRow:
+        return next(d for d in journal.documents() if d.id == doc_id)
+
+    @staticmethod
+    def _file_ok(doc: J.DocumentRow) -> bool:
+        path = Path(doc.file or "")
+        return bool(doc.file) and path.is_file() and sha256_file(path) == doc.file_sha256
+
+    def _redo_from_planned(self, journal: Journal, doc: J.DocumentRow) -> J.DocumentRow:
+        journal.advance_document(doc.id, J.PLANNED, file=None, file_sha256=None)
+        return self._reload(journal, doc.id)
+
+    def _quarantine_document(self, journal: Journal, doc: J.DocumentRow, outcome: StepOutcome) -> None:
+        image_pdf = self.layout.work / doc.batch_id / f"{doc.sequence:04d}.image.pdf"
+        target = quarantine_file(self.layout.quarantine, doc.batch_id, image_pdf, reason=outcome.reason,
+                                 message=outcome.message,
+                                 extra={"dossier_folder_hint": "see journal", "document": doc.id,
+                                        "doc_type": doc.doc_type, "pages": doc.pages})
+        journal.record_quarantine(batch_id=doc.batch_id, source=doc.id, reason=outcome.reason,
+                                  message=outcome.message, path=target, pages=doc.pages)
+        journal.advance_document(doc.id, J.QUARANTINED, file=target, file_sha256=None, error=outcome.reason)
+        append_audit(self.layout.audit_log, "document-quarantined", dossier=doc.dossier,
+                     detail={"document": doc.id, "reason": outcome.reason})
+
+    # package --------------------------------------------------------------------------------------------------
+    def _package(self, journal: Journal) -> list[Path]:
+        from dsd_cli.archive.package import package_dossier
+
+        ready = journal.documents(states=(J.READY,))
+        self.touched.update(d.batch_id for d in ready)
+        by_dossier: dict[str, list[J.DocumentRow]] = defaultdict(list)
+        for doc in ready:
+            if not self._file_ok(doc):
+                # The finished file went missing or changed after it was recorded: redo it on the next run.
+                journal.advance_document(doc.id, J.PLANNED, file=None, file_sha256=None)
+                self.report.warnings.append(f"document {doc.id}: output changed on disk; it will be redone")
+                continue
+            by_dossier[doc.dossier].append(doc)
+        touched: list[Path] = []
+        self.progress.start("package", len(by_dossier), "dossiers")
+        for dossier, docs in by_dossier.items():
+            entry = self.o.register.lookup(dossier) if self.o.register else None
+            archived = [self._archived_document(d) for d in docs]
+            result = package_dossier(self.o.archive, dossier, archived, self.o.profile, entry, agent="dsd run")
+            for doc in docs:
+                journal.advance_document(doc.id, J.PACKAGED, file=None, file_sha256=doc.file_sha256)
+            touched.append(result.bag)
+            self.report.duplicates += len(getattr(result, "duplicates", ()) or ())
+            append_audit(self.layout.audit_log, "dossier-packaged", dossier=dossier,
+                         detail={"version": getattr(result, "version", None), "documents": len(docs)})
+            self.progress.advance("package")
+        self.progress.finish("package")
+        return touched
+
+    def _archived_document(self, doc: J.DocumentRow) -> ArchivedDocument:
+        plan = plan_from_dict(doc.plan)
+        capture = next((e for e in doc.events if e["type"] == "capture"), {})
+        return ArchivedDocument(
+            dossier=doc.dossier, doc_type=doc.doc_type, pdf=Path(doc.file or ""), page_count=doc.pages,
+            sources=plan.pages, batch=plan.batch, languages=self.o.profile.ocr.languages,
+            scan_date=capture.get("datetime", ""), events=tuple(doc.events))
+
+    # verify + report ------------------------------------------------------------------------------------------
+    def _verify(self, bags: list[Path]) -> None:
+        from dsd_cli.verify import VerifyOptions, verify_paths
+
+        trust = tuple(Path(p) for p in self.o.profile.signing.trust_roots)
+        report = verify_paths(bags, VerifyOptions(workers=self.workers, profile=self.o.profile, trust_roots=trust),
+                              self.progress)
+        self.report.verify_ok = report.ok
+        self.report.problems = [p.to_dict() for p in report.problems]
+
+    def _fill_counts(self, journal: Journal, quarantine_mark: int) -> None:
+        roles = journal.page_roles_in(self.touched)
+        r = self.report
+        r.pages_in = sum(roles.values())
+        r.separators = roles.get("separator", 0)
+        r.dropped = roles.get("dropped", 0)
+        r.unassigned = roles.get("unassigned", 0)
+        r.quarantined_pages = roles.get("quarantined", 0)
+        r.quarantine = journal.quarantine_since(quarantine_mark)
+        r.quarantined_files = sum(1 for q in r.quarantine if q["batch_id"] is None)
+        packaged = [d for d in journal.documents(states=(J.PACKAGED,)) if d.batch_id in self.touched]
+        r.documents_archived = len(packaged)
+        r.pages_archived = sum(d.pages for d in packaged)
+        dossiers: dict[str, dict[str, Any]] = {}
+        for d in packaged:
+            entry = dossiers.setdefault(d.dossier, {"documents": 0, "pages": 0, "types": []})
+            entry["documents"] += 1
+            entry["pages"] += d.pages
+            if d.doc_type not in entry["types"]:
+                entry["types"].append(d.doc_type)
+        r.dossiers = dossiers
+
+
+def run_pipeline(options: RunOptions, progress: ProgressReporter | None = None,
+                 warn: Callable[[str], None] | None = None) -> RunReport:
+    if not options.inputs and not options.archive.exists():
+        raise InputError("nothing to do: no inputs and no archive to resume")
+    return Pipeline(options, progress, warn).run()
+
+
+__all__ = ["RunOptions", "RunReport", "page_from_dict", "run_pipeline"]

@@ -1,0 +1,99 @@
+"""Run OCRmyPDF (with Tesseract) in a child process and map its exit codes to dsd errors.
+
+A child process per document, not the `ocrmypdf.ocr()` API: OCRmyPDF keeps global plugin state (one run per
+process), a crash or a runaway Ghostscript must not take the batch down, and the timeout must be enforceable.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from dsd_cli.errors import InputError, MissingToolError, ToolFailedError
+
+# OCRmyPDF's documented exit codes (ocrmypdf.exceptions.ExitCode).
+_INPUT_FILE = 2
+_MISSING_DEPENDENCY = 3
+_INVALID_OUTPUT_PDF = 4
+_FILE_ACCESS = 5
+_ALREADY_DONE_OCR = 6
+_CHILD_PROCESS_ERROR = 7
+_ENCRYPTED_PDF = 8
+_PDFA_CONVERSION_FAILED = 10
+_OTHER_ERROR = 15
+
+
+@dataclass(frozen=True)
+class OcrOptions:
+    languages: tuple[str, ...] = ("nld", "fra")
+    output_type: str = "pdfa-2"
+    rotate_pages: bool = True
+    deskew: bool = True
+    clean: bool = False
+    optimize: int = 1
+    jobs: int = 1
+    timeout_seconds: int = 600
+    max_image_mpixels: float = 250.0
+
+
+def build_command(src: Path, dst: Path, options: OcrOptions) -> list[str]:
+    cmd = [
+        sys.executable, "-m", "ocrmypdf",
+        "--language", "+".join(options.languages),
+        "--output-type", options.output_type,
+        # pikepdf makes the PDF/A: Debian 12's Ghostscript 10.0.0 breaks on pages that already carry text.
+        "--pdfa-backend", "internal",
+        "--mode", "skip",
+        "--optimize", str(options.optimize),
+        "--jobs", str(max(1, options.jobs)),
+        "--max-image-mpixels", str(options.max_image_mpixels),
+        "--tesseract-timeout", str(max(30, options.timeout_seconds // 4)),
+        "--quiet",
+    ]
+    if options.rotate_pages:
+        cmd.append("--rotate-pages")
+    if options.deskew:
+        cmd.append("--deskew")
+    if options.clean:
+        cmd.append("--clean")
+    cmd += ["--", str(src), str(dst)]
+    return cmd
+
+
+def run_ocrmypdf(src: Path, dst: Path, options: OcrOptions) -> str:
+    """OCR `src` into `dst` (which must not be the final location: on failure it may hold a partial file).
+
+    Returns OCRmyPDF's stderr (warnings) on success; raises InputError / ToolFailedError / MissingToolError.
+    """
+    env = dict(os.environ)
+    # Tesseract's OpenMP threads oversubscribe the cores when several OCR processes run in parallel.
+    env["OMP_THREAD_LIMIT"] = "1"
+    try:
+        proc = subprocess.run(build_command(src, dst, options), capture_output=True, text=True, env=env,
+                              timeout=options.timeout_seconds, check=False)
+    except subprocess.TimeoutExpired:
+        raise ToolFailedError(f"OCR took longer than {options.timeout_seconds} s", tool="ocrmypdf",
+                              reason="ocr-timeout") from None
+    stderr = proc.stderr.strip()
+    last = stderr.splitlines()[-1] if stderr else ""
+    code = proc.returncode
+    if code == 0:
+        return stderr
+    if code == _MISSING_DEPENDENCY:
+        raise MissingToolError(f"OCRmyPDF is missing a program or language pack: {last}",
+                               hint="run `dsd doctor` to see what to install")
+    if code == _ENCRYPTED_PDF:
+        raise InputError("the PDF is encrypted", reason="encrypted")
+    if code in (_INPUT_FILE, _FILE_ACCESS):
+        raise InputError(f"OCRmyPDF cannot read the input: {last}", reason="corrupt")
+    if code == _ALREADY_DONE_OCR:
+        raise InputError(f"the PDF already has text: {last}", reason="has-text")
+    if code in (_INVALID_OUTPUT_PDF, _PDFA_CONVERSION_FAILED):
+        raise ToolFailedError(f"OCRmyPDF produced no valid PDF/A: {last}", tool="ocrmypdf", reason="pdfa-failed")
+    if code == _OTHER_ERROR and "pixels" in stderr.lower():
+        raise InputError(f"page image too large: {last}", reason="too-large")
+    raise ToolFailedError(f"OCRmyPDF failed (exit {code}): {last}", tool="ocrmypdf",
+                          reason="ocr-failed" if code != _CHILD_PROCESS_ERROR else "tesseract-failed")

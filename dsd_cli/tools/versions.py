@@ -1,0 +1,112 @@
+"""Find the external programs dsd needs and their versions (for `dsd doctor` and PREMIS agent records)."""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from dsd_cli.errors import MissingToolError
+
+
+@dataclass(frozen=True)
+class Requirement:
+    name: str
+    kind: str
+    """'program', 'python', 'tesseract-language' or 'library'."""
+    purpose: str
+    install: str
+    """What to install on Debian/Ubuntu when it is missing."""
+    required: bool = True
+
+
+REQUIREMENTS: tuple[Requirement, ...] = (
+    Requirement("tesseract", "program", "OCR engine", "apt-get install tesseract-ocr"),
+    Requirement("nld", "tesseract-language", "Dutch OCR", "apt-get install tesseract-ocr-nld"),
+    Requirement("fra", "tesseract-language", "French OCR", "apt-get install tesseract-ocr-fra"),
+    Requirement("osd", "tesseract-language", "page orientation detection", "apt-get install tesseract-ocr"),
+    Requirement("gs", "program", "Ghostscript (PDF rendering fallback)", "apt-get install ghostscript"),
+    Requirement("qpdf", "program", "PDF structure checks", "apt-get install qpdf"),
+    Requirement("unpaper", "program", "page cleaning (ocr.clean)", "apt-get install unpaper", required=False),
+    Requirement("pngquant", "program", "image optimisation", "apt-get install pngquant", required=False),
+    Requirement("libzbar", "library", "second barcode reader (pyzbar)", "apt-get install libzbar0"),
+    Requirement("ocrmypdf", "python", "OCR pipeline", "pip install ocrmypdf"),
+    Requirement("pikepdf", "python", "PDF handling", "pip install pikepdf"),
+    Requirement("pyhanko", "python", "PAdES signatures", "pip install pyhanko"),
+    Requirement("zxing-cpp", "python", "primary barcode reader", "pip install zxing-cpp"),
+    Requirement("bagit", "python", "BagIt reference library", "pip install bagit"),
+    Requirement("lxml", "python", "METS/PREMIS", "pip install 'lxml>=6.1.0'"),
+)
+
+
+def _run_version(cmd: list[str], pattern: str) -> str:
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    match = re.search(pattern, proc.stdout + proc.stderr)
+    return match.group(1) if match else ""
+
+
+@functools.cache
+def tool_version(name: str) -> str:
+    """Version string of a program or Python package, or '' when it is missing."""
+    if name == "tesseract":
+        return _run_version(["tesseract", "--version"], r"tesseract\s+v?([\d.]+)") if shutil.which(name) else ""
+    if name == "gs":
+        return _run_version(["gs", "--version"], r"([\d.]+)") if shutil.which(name) else ""
+    if name == "qpdf":
+        return _run_version(["qpdf", "--version"], r"qpdf version ([\d.]+)") if shutil.which(name) else ""
+    if name == "unpaper":
+        return _run_version(["unpaper", "--version"], r"([\d.]+)") if shutil.which(name) else ""
+    if name == "pngquant":
+        return _run_version(["pngquant", "--version"], r"([\d.]+)") if shutil.which(name) else ""
+    if name == "libzbar":
+        try:
+            from pyzbar import zbar_library
+
+            zbar_library.load()
+            return "installed"
+        except (ImportError, OSError):
+            return ""
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+
+
+@functools.cache
+def tesseract_languages() -> frozenset[str]:
+    if not shutil.which("tesseract"):
+        return frozenset()
+    proc = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, timeout=30, check=False)
+    lines = (proc.stdout + proc.stderr).splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and " " not in line.strip())
+
+
+def check(requirement: Requirement) -> str:
+    """The found version ('' when missing)."""
+    if requirement.kind == "tesseract-language":
+        return "installed" if requirement.name in tesseract_languages() else ""
+    return tool_version(requirement.name)
+
+
+def require_tools(names: tuple[str, ...], languages: tuple[str, ...] = ()) -> None:
+    """Fail before any work starts when a program or language pack is missing (never half-way a batch)."""
+    missing = [r for r in REQUIREMENTS if r.name in names and not check(r)]
+    missing_langs = [lang for lang in languages if lang not in tesseract_languages()]
+    if missing or missing_langs:
+        what = [f"{r.name} ({r.install})" for r in missing]
+        what += [f"Tesseract language '{lang}' (apt-get install tesseract-ocr-{lang})" for lang in missing_langs]
+        raise MissingToolError("missing: " + "; ".join(what), hint="run `dsd doctor` for the full picture")
+
+
+def tessdata_dir() -> Path | None:
+    for candidate in (Path("/usr/share/tesseract-ocr/5/tessdata"), Path("/usr/share/tesseract-ocr/4.00/tessdata")):
+        if candidate.is_dir():
+            return candidate
+    return None
