@@ -72,7 +72,7 @@ def report_error(exc: DsdError) -> int:
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app and map errors to exit codes."""
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)
     except DsdError as exc:
         sys.exit(report_error(exc))
     except typer.Exit as exc:
@@ -83,13 +83,16 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         err_console.print("[bold red]interrupted[/] — run the same command again to resume")
         sys.exit(int(ExitCode.INTERRUPTED))
-    except Exception as exc:  # click usage errors carry their own exit code
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
+    except Exception as exc:  # usage errors carry their own exit code (2)
+        show = getattr(exc, "show", None)
+        if callable(show) and isinstance(getattr(exc, "exit_code", None), int):
+            show()
             sys.exit(exc.exit_code)
         err_console.print_exception(show_locals=False)
         err_console.print("[bold red]internal error[/] — this is a bug in dsd; please report it with the output above")
         sys.exit(int(ExitCode.INTERNAL))
-    sys.exit(0)
+    # In non-standalone mode a `typer.Exit(n)` inside a command comes back as the return value; Typer turns
+    # Ctrl-C into 130 the same way.
+    if code == ExitCode.INTERRUPTED:
+        err_console.print("[bold red]interrupted[/] — run the same command again to resume")
+    sys.exit(code if isinstance(code, int) else 0)

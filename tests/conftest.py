@@ -1,0 +1,47 @@
+"""Fixtures shared by every test folder: where things are, and how to run the real `dsd` command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SAMPLES = REPO / "samples"
+
+
+@dataclass
+class CliResult:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_dsd(*args: str | Path, env: dict[str, str] | None = None, timeout: float = 600,
+            input_text: str | None = None) -> CliResult:
+    """Run `python -m dsd_cli ARGS` in a child process, as a user would, and capture everything."""
+    full_env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", **(env or {})}
+    proc = subprocess.run([sys.executable, "-m", "dsd_cli", *map(str, args)], capture_output=True, text=True,
+                          env=full_env, timeout=timeout, input=input_text, check=False)
+    return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def dsd():
+    return run_dsd
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    assert SHARED.is_dir(), f"{SHARED} is missing: tests need ../shared beside the repository"
+    return SHARED
