@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import secrets
+import shutil
 import socket
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -89,6 +91,11 @@ class RunReport:
             "dossiers": self.dossiers, "signed": self.signed, "demo_signing": self.demo_signing,
             "verify": {"ok": self.verify_ok, "problems": self.problems}, "warnings": self.warnings,
         }
+
+
+def _attempt_path(work: Path, sequence: int, step: str) -> Path:
+    """A fresh output name per attempt: a worker orphaned by a killed run can never overwrite a newer result."""
+    return work / f"{sequence:04d}.{step}.{secrets.token_hex(4)}.pdf"
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
@@ -250,11 +257,12 @@ class Pipeline:
                     in_flight = max(1, min(self.workers, len(pending)))
                     options = options_from_profile(profile, jobs=max(1, self.workers // in_flight))
                     fut = pool.submit(ocr_step, doc.id, work / f"{doc.sequence:04d}.image.pdf",
-                                      work / f"{doc.sequence:04d}.ocr.pdf", options, now_iso())
+                                      _attempt_path(work, doc.sequence, "ocr"), options, now_iso())
                     futures[fut] = ("ocr", doc)
                 elif sign:
-                    fut = pool.submit(sign_step, doc.id, Path(doc.file or ""), work / f"{doc.sequence:04d}.signed.pdf",
-                                      signer, profile.signing, level, now_iso(), passphrase)
+                    fut = pool.submit(sign_step, doc.id, Path(doc.file or ""),
+                                      _attempt_path(work, doc.sequence, "signed"), signer, profile.signing, level,
+                                      now_iso(), passphrase)
                     futures[fut] = ("sign", doc)
                 else:
                     journal.advance_document(doc.id, J.READY, file=Path(doc.file or ""), file_sha256=doc.file_sha256)
@@ -336,7 +344,17 @@ class Pipeline:
                          detail={"version": getattr(result, "version", None), "documents": len(docs)})
             self.progress.advance("package")
         self.progress.finish("package")
+        self._close_finished_batches(journal)
         return touched
+
+    def _close_finished_batches(self, journal: Journal) -> None:
+        """A batch whose documents are all packaged or quarantined is done: its work files can go."""
+        for batch_id in sorted(self.touched):
+            if journal.documents(batch_id=batch_id, states=(J.PLANNED, J.OCRED, J.READY)):
+                continue
+            if journal.batch_state(batch_id) != "done":
+                journal.set_batch_state(batch_id, "done")
+            shutil.rmtree(self.layout.work / batch_id, ignore_errors=True)
 
     def _archived_document(self, doc: J.DocumentRow) -> ArchivedDocument:
         plan = plan_from_dict(doc.plan)

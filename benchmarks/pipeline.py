@@ -1,0 +1,168 @@
+"""Pipeline throughput and memory: `dsd run` against plain OCRmyPDF on the same pages, in the same run.
+
+    .venv/bin/python benchmarks/pipeline.py --pages 40 --workers 2
+    .venv/bin/python benchmarks/pipeline.py --rss 100,1000        # peak RSS of dsd run for two batch sizes
+
+Generates a scanner-style PDF (200 dpi greyscale JPEG pages): every document is a dsd separator sheet followed by
+letter pages in Dutch or French. Then times
+  1. `ocrmypdf --jobs N --output-type pdfa` over that PDF (what a team would run by hand), and
+  2. `dsd run PDF --archive DIR --workers N` (split, OCR to PDF/A, sign, package, verify),
+and prints pages/s and the ratio (target: dsd >= 0.9 x OCRmyPDF). With --rss it runs dsd on batches of the given
+sizes and prints the peak resident memory of the dsd process (target: 1,000 pages <= 1.5 x 100 pages).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import img2pdf
+import pypdfium2
+from dsd_cli.sheets.render import SheetSpec, write_sheets
+from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+from dsd_cli.profiles import load_profile
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+DUTCH = ("Geachte mevrouw, geachte heer, wij hebben uw aanvraag voor een leefloon goed ontvangen. Het sociaal "
+         "onderzoek werd afgerond en het bijzonder comité voor de sociale dienst heeft uw dossier besproken.")
+FRENCH = ("Madame, Monsieur, nous avons bien reçu votre demande de revenu d'intégration. L'enquête sociale est "
+          "terminée et le comité spécial du service social a examiné votre dossier.")
+DPI = 200
+
+
+def letter_page(rng: random.Random, n: int) -> Image.Image:
+    page = Image.new("L", (int(8.27 * DPI), int(11.69 * DPI)), 250)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(FONT, 30)
+    text = DUTCH if n % 3 else FRENCH
+    y = 250
+    for _ in range(6):
+        words, line = text.split(), ""
+        for word in words:
+            if len(line) + len(word) > 60:
+                draw.text((150, y), line, font=font, fill=20)
+                y += 45
+                line = ""
+            line += word + " "
+        draw.text((150, y), line, font=font, fill=20)
+        y += 90
+    return page.rotate(rng.uniform(-1, 1), fillcolor=250)
+
+
+def sheet_images(count: int, tmp: Path) -> list[Image.Image]:
+    specs = [SheetSpec(dossier=f"SD/2026/{i:04d}", doc_type="briefwisseling") for i in range(count)]
+    pdf_path = tmp / "sheets.pdf"
+    write_sheets(specs, pdf_path, load_profile())
+    pdf = pypdfium2.PdfDocument(str(pdf_path))
+    images = [ImageOps.grayscale(page.render(scale=DPI / 72).to_pil()) for page in pdf]
+    pdf.close()
+    return images
+
+
+def make_batch(pages: int, path: Path, per_document: int = 4) -> int:
+    """A scanner PDF with `pages` pages in total (separator sheets included). Returns the content page count."""
+    rng = random.Random(pages)
+    documents = max(1, pages // (per_document + 1))
+    sheets = sheet_images(documents, path.parent)
+    jpegs: list[bytes] = []
+    content = 0
+    for d in range(documents):
+        for image in [sheets[d]] + [letter_page(rng, d * per_document + i) for i in range(per_document)]:
+            if len(jpegs) >= pages:
+                break
+            buffer = io.BytesIO()
+            image.save(buffer, "JPEG", quality=75, dpi=(DPI, DPI))
+            jpegs.append(buffer.getvalue())
+            content += image is not sheets[d]
+    path.write_bytes(img2pdf.convert(jpegs))
+    return content
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})}, check=False)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0,):
+        sys.stderr.write(proc.stderr[-2000:])
+    return elapsed, proc.returncode
+
+
+def peak_rss_kib(cmd: list[str]) -> tuple[int, int]:
+    """Run `cmd` and poll its VmHWM (peak resident set) until it exits."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+
+    def poll() -> None:
+        nonlocal peak
+        status = Path(f"/proc/{proc.pid}/status")
+        while proc.poll() is None:
+            try:
+                for line in status.read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        peak = max(peak, int(line.split()[1]))
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=poll)
+    thread.start()
+    proc.wait()
+    thread.join()
+    return peak, proc.returncode
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", type=int, default=40)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--rss", default="", help="comma-separated batch sizes for the memory measurement")
+    args = parser.parse_args()
+    bin_dir = Path(sys.executable).parent
+    with tempfile.TemporaryDirectory(prefix="dsd-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        if args.rss:
+            print(f"{'pages':>7} {'peak RSS of dsd (MiB)':>22}")
+            results = {}
+            for size in (int(s) for s in args.rss.split(",")):
+                batch = tmp / f"batch-{size}.pdf"
+                make_batch(size, batch)
+                archive = tmp / f"archive-{size}"
+                peak, code = peak_rss_kib([str(bin_dir / "dsd"), "run", str(batch), "--archive", str(archive),
+                                           "--workers", str(args.workers), "--no-sign", "--quiet",
+                                           "--log-format", "plain"])
+                results[size] = peak
+                print(f"{size:>7} {peak / 1024:>22.1f}   (exit {code})")
+            sizes = sorted(results)
+            if len(sizes) >= 2:
+                print(f"ratio {sizes[-1]}/{sizes[0]} pages: {results[sizes[-1]] / results[sizes[0]]:.2f} "
+                      "(target <= 1.5)")
+            return
+        batch = tmp / "batch.pdf"
+        content = make_batch(args.pages, batch)
+        print(f"batch: {args.pages} pages ({content} content pages), {args.workers} workers")
+        t_ocr, code_ocr = timed([str(bin_dir / "ocrmypdf"), "--jobs", str(args.workers), "--output-type", "pdfa",
+                                 "-l", "nld+fra", "--quiet", str(batch), str(tmp / "ocrmypdf-out.pdf")])
+        archive = tmp / "archive"
+        t_dsd, code_dsd = timed([str(bin_dir / "dsd"), "run", str(batch), "--archive", str(archive),
+                                 "--workers", str(args.workers), "--quiet", "--log-format", "plain"])
+        shutil.rmtree(archive, ignore_errors=True)
+        print(f"{'tool':<34} {'seconds':>8} {'pages/s':>8}")
+        print(f"{'ocrmypdf --jobs N --output-type pdfa':<34} {t_ocr:>8.1f} {args.pages / t_ocr:>8.2f}"
+              f"   (exit {code_ocr})")
+        print(f"{'dsd run --workers N (all stages)':<34} {t_dsd:>8.1f} {args.pages / t_dsd:>8.2f}"
+              f"   (exit {code_dsd})")
+        print(f"ratio dsd / ocrmypdf throughput: {t_ocr / t_dsd:.2f} (target >= 0.9)")
+
+
+if __name__ == "__main__":
+    main()
