@@ -1,9 +1,67 @@
-"""`dsd split`."""
+"""`dsd split`: find separator sheets in scanner output and group pages into documents."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.table import Table
+
+from dsd_cli.cli.output import JsonOption, ProfileOption, info, out_console, print_json
+from dsd_cli.errors import PartialResult
+from dsd_cli.profiles import load_profile
+from dsd_cli.register import load_register
+from dsd_cli.scan.assemble import split_report, write_split_output
+from dsd_cli.scan.split import split_inputs
+
+SPLIT_HELP = """Split scanner output on dsd separator sheets: multi-page TIFF, scanner PDF, or a folder of pages.
+
+A folder is read in natural name order; each PDF and multi-page TIFF is a batch, the single page images of a
+folder together are one batch. Pages that belong to no document are reported (and written with -o), never
+dropped. Exit code 0 when every page is assigned, 3 when some are unassigned or a file is unusable.
+
+Examples:
+
+  dsd split samples/scans --json
+
+  dsd split scan.pdf -o out/ --register register.csv      (one PDF per document + out/split.json)
+"""
 
 
 def register(app: typer.Typer) -> None:
-    """Adds `dsd split` to the app."""
+    @app.command("split", help=SPLIT_HELP)
+    def split_command(
+        inputs: Annotated[list[Path], typer.Argument(help="Scanner files or folders.")],
+        output: Annotated[Path | None, typer.Option("--output", "-o", help="Write one PDF per document here.")] = None,
+        register_csv: Annotated[Path | None, typer.Option("--register", help="Dossier register CSV.")] = None,
+        drop_blank: Annotated[bool, typer.Option("--drop-blank", help="Drop every blank page (recorded).")] = False,
+        profile: ProfileOption = None,
+        json_output: JsonOption = False,
+    ) -> None:
+        register_data = load_register(register_csv) if register_csv else None
+        result = split_inputs(inputs, load_profile(profile), register_data, True if drop_blank else None)
+        if output is not None:
+            manifest = write_split_output(result, output)
+            info(f"wrote {len(result.documents)} document(s) and {manifest}")
+        report = split_report(result)
+        if json_output:
+            print_json(report)
+        else:
+            table = Table(title="Documents")
+            for col in ("dossier", "type", "pages", "source", "separator read"):
+                table.add_column(col)
+            for d in report["documents"]:
+                sep = d["separator"]
+                table.add_row(d["dossier"], d["type"], str(d["pages"]), Path(d["source"]).name,
+                              f"{sep['reader']} {sep['pass']} {sep['orientation']}°")
+            out_console.print(table)
+            for u in report["unassigned"]:
+                out_console.print(f"[yellow]unassigned[/] {len(u['pages'])} page(s) of {Path(u['source']).name}: "
+                                  f"{u['reason']} — {u['detail']}")
+            for d in report["dropped"]:
+                out_console.print(f"dropped {Path(d['source']).name} page {d['page']}: {d['reason']}")
+            for q in report["quarantined"]:
+                out_console.print(f"[red]unusable[/] {q['source']}: {q['reason']} — {q['message']}")
+        if result.unassigned or result.quarantined:
+            raise PartialResult("some pages are unassigned or some files unusable (see above)")

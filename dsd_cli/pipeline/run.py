@@ -175,7 +175,7 @@ class Pipeline:
                 self.report.batches_skipped += 1
                 self.progress.advance("split", sum(s.page_count for s in batch.sources))
                 continue
-            result = split_batch(batch, self.o.profile, self.o.register, self.o.drop_blank, None)
+            result = split_batch(batch, self.o.profile, self.o.register, self.o.drop_blank)
             self.progress.advance("split", sum(s.page_count for s in batch.sources))
             work = self.layout.work / key
             work.mkdir(parents=True, exist_ok=True)

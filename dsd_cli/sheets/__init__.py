@@ -1,0 +1,1 @@
+"""Separator sheets: the versioned QR payload and the printable A4 sheet."""
