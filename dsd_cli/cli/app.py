@@ -8,6 +8,7 @@ traceback that never shows local variables (they may hold passphrases).
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
 from typing import Annotated
 
@@ -71,6 +72,9 @@ def report_error(exc: DsdError) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app and map errors to exit codes."""
+    # pyHanko logs a traceback for every untrusted certificate; dsd reports those findings itself.
+    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
+    logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
     try:
         code = app(args=argv, standalone_mode=False)
     except DsdError as exc:

@@ -59,9 +59,11 @@ def render_summary(report: RunReport) -> None:
             q.add_row(str(item["source"]), item["reason"], item["message"], str(item["path"]))
         out_console.print(q)
     if report.verify_ok is not None:
-        status = "[green]verified[/]" if report.verify_ok else f"[red]{len(report.problems)} problem(s)[/]"
-        out_console.print(f"verification: {status}")
-        for p in report.problems[:20]:
+        errors = [p for p in report.problems if p["severity"] == "error"]
+        warnings = len(report.problems) - len(errors)
+        status = "[green]verified[/]" if report.verify_ok else f"[red]{len(errors)} problem(s)[/]"
+        out_console.print(f"verification: {status}" + (f" ({warnings} warning(s))" if warnings else ""))
+        for p in errors[:20]:
             out_console.print(f"  {p['check']}: {p['path']}: {p['message']}", highlight=False)
 
 

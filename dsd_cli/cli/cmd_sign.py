@@ -1,9 +1,57 @@
-"""`dsd sign`."""
+"""`dsd sign`: a PAdES signature on one PDF."""
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from dsd_cli.cli.output import JsonOption, ProfileOption, info, print_json
+from dsd_cli.errors import ConfigError
+from dsd_cli.profiles import load_profile
+from dsd_cli.signing.config import load_signer_config
+from dsd_cli.signing.sign import sign_pdf
+
+SIGN_HELP = """Sign a PDF with a PAdES signature (incremental update: a PDF/A stays PDF/A).
+
+Keys: a PKCS#12 file (--key) or a PKCS#11 token (--pkcs11-module, --token, --key-label). The passphrase or PIN
+comes from DSD_KEY_PASSPHRASE / DSD_PKCS11_PIN, --passphrase-file, or a prompt — never from the command line.
+Levels: B-B, B-T (needs --tsa), B-LT, B-LTA.
+
+Examples:
+
+  dsd sign doc.pdf -o doc.signed.pdf --key signer.p12
+
+  dsd sign doc.pdf -o doc.signed.pdf --pkcs11-module /usr/lib/softhsm/libsofthsm2.so --token archief --key-label sign
+"""
 
 
 def register(app: typer.Typer) -> None:
-    """Adds `dsd sign` to the app."""
+    @app.command("sign", help=SIGN_HELP)
+    def sign_command(
+        source: Annotated[Path, typer.Argument(help="PDF to sign.", exists=True, dir_okay=False)],
+        output: Annotated[Path, typer.Option("--output", "-o", help="Signed PDF to write.")],
+        key: Annotated[Path | None, typer.Option("--key", envvar="DSD_KEY", help="PKCS#12 key file.")] = None,
+        pkcs11_module: Annotated[Path | None, typer.Option("--pkcs11-module")] = None,
+        token: Annotated[str, typer.Option("--token", help="PKCS#11 token label.")] = "",
+        key_label: Annotated[str, typer.Option("--key-label", help="PKCS#11 key label.")] = "",
+        passphrase_file: Annotated[Path | None, typer.Option("--passphrase-file")] = None,
+        level: Annotated[str | None, typer.Option("--level", help="B-B, B-T, B-LT or B-LTA.")] = None,
+        tsa: Annotated[str | None, typer.Option("--tsa", help="RFC 3161 timestamp authority URL.")] = None,
+        profile: ProfileOption = None,
+        json_output: JsonOption = False,
+    ) -> None:
+        prof = load_profile(profile)
+        config = load_signer_config(prof, key=key, pkcs11_module=pkcs11_module, token=token, key_label=key_label,
+                                    passphrase_file=passphrase_file)
+        if config is None:
+            raise ConfigError("no signing key: give --key or a PKCS#11 token, or configure one in the profile")
+        settings = dataclasses.replace(prof.signing, tsa_url=tsa) if tsa else prof.signing
+        result = sign_pdf(source, output, config, settings, level=level)
+        if json_output:
+            print_json({"output": str(result.output), "level": result.level, "signer": result.signer,
+                        "field": result.field_name})
+        else:
+            info(f"signed {result.output} ({result.level}) as {result.signer}")

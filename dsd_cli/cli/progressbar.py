@@ -86,7 +86,7 @@ class LogProgress:
             return
         s["done"] += amount
         if s["total"] and s["done"] / s["total"] >= s["next"]:
-            s["next"] += 0.1
+            s["next"] = (int(s["done"] / s["total"] * 10) + 1) / 10
             elapsed = time.monotonic() - s["t0"]
             log.info("progress", extra={"stage": stage, "done": s["done"], "total": s["total"],
                                         "rate": round(s["done"] / max(elapsed, 1e-6), 3)})

@@ -369,8 +369,10 @@ class Pipeline:
         from dsd_cli.verify import VerifyOptions, verify_paths
 
         trust = tuple(Path(p) for p in self.o.profile.signing.trust_roots)
-        report = verify_paths(bags, VerifyOptions(workers=self.workers, profile=self.o.profile, trust_roots=trust),
-                              self.progress)
+        signing = self.o.sign and self.o.profile.signing.enabled
+        options = VerifyOptions(workers=self.workers, profile=self.o.profile, trust_roots=trust,
+                                require_signatures=None if signing else False)
+        report = verify_paths(bags, options, self.progress)
         self.report.verify_ok = report.ok
         self.report.problems = [p.to_dict() for p in report.problems]
 

@@ -1,0 +1,92 @@
+"""Demo signing keys: a clearly labelled demo CA and signer, for trying dsd out without a real certificate.
+
+Every certificate says "DEMO — not for production" in its name; `dsd verify` reports demo signatures as a warning,
+never as trust. `dsd run` without a configured key uses the archive's own demo key in ARCHIVE/.dsd/demo-key/, whose
+random passphrase is stored beside it (mode 0600): it protects nothing and says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from dsd_cli.fsutil import atomic_write_bytes
+from dsd_cli.signing.config import SignerConfig
+
+DEMO_MARK = "DEMO — not for production"
+DEMO_CA_NAME = f"dsd DEMO CA — {DEMO_MARK}"
+DEMO_SIGNER_NAME = f"dsd demo signer — {DEMO_MARK}"
+
+
+@dataclass(frozen=True)
+class DemoKey:
+    pkcs12: Path
+    ca_certificate: Path
+
+
+def _name(common_name: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "dsd demo"),
+                      x509.NameAttribute(NameOID.COUNTRY_NAME, "BE")])
+
+
+def create_demo_pki(folder: Path, *, passphrase: bytes, years: int = 10) -> DemoKey:
+    """Write folder/demo-signer.p12 (encrypted with `passphrase`) and folder/demo-ca.pem."""
+    folder.mkdir(parents=True, exist_ok=True)
+    now = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    until = now + dt.timedelta(days=365 * years)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_cert = (
+        x509.CertificateBuilder().subject_name(_name(DEMO_CA_NAME)).issuer_name(_name(DEMO_CA_NAME))
+        .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now).not_valid_after(until)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
+                                     data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                                     crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder().subject_name(_name(DEMO_SIGNER_NAME)).issuer_name(ca_cert.subject)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now).not_valid_after(until)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+                                     data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                                     crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    p12 = pkcs12.serialize_key_and_certificates(b"dsd demo signer", key, cert, [ca_cert],
+                                                serialization.BestAvailableEncryption(passphrase))
+    p12_path, ca_path = folder / "demo-signer.p12", folder / "demo-ca.pem"
+    atomic_write_bytes(p12_path, p12)
+    os.chmod(p12_path, 0o600)
+    atomic_write_bytes(ca_path, ca_cert.public_bytes(serialization.Encoding.PEM))
+    return DemoKey(pkcs12=p12_path, ca_certificate=ca_path)
+
+
+def ensure_archive_demo_key(archive: Path) -> SignerConfig:
+    """The archive's demo key (created on first use) as a signer configuration."""
+    folder = archive / ".dsd" / "demo-key"
+    p12, secret_file = folder / "demo-signer.p12", folder / "passphrase"
+    if not (p12.is_file() and secret_file.is_file()):
+        folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)
+        passphrase = secrets.token_urlsafe(24).encode()
+        atomic_write_bytes(secret_file, passphrase)
+        os.chmod(secret_file, 0o600)
+        create_demo_pki(folder, passphrase=passphrase)
+    return SignerConfig(pkcs12=p12, passphrase_file=secret_file, demo=True)

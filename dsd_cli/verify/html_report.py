@@ -1,0 +1,76 @@
+"""A self-contained HTML verification report an auditor can open, print and file (no external resources)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import socket
+from collections.abc import Sequence
+from pathlib import Path
+
+from dsd_cli import __version__
+from dsd_cli.models import VerifyReport
+
+CHECKED = [
+    "BagIt declaration, encoding and version; every manifest and tag-manifest line (format, duplicates, paths that "
+    "would leave the bag — reported, never followed)",
+    "completeness: every payload file listed in every manifest, every listed file present; fetch.txt entries; "
+    "case and Unicode-normalisation twins; Payload-Oxum",
+    "fixity: every checksum of every manifest and tag manifest, each file read once",
+    "signatures (PAdES, pyHanko): integrity, that each signature covers the current file (coverage and difference "
+    "analysis), trust against the given roots, level reached (B-B, B-T, B-LT, B-LTA), signing time",
+    "PDF/A structure (pikepdf): XMP identification, output intent, embedded fonts, no encryption, no JavaScript or "
+    "launch actions, no embedded files, no external content, XMP/Info consistency",
+    "dsd profile rules: required bag-info fields, retention values and dates, METS well-formed and describing every "
+    "payload file with the same SHA-256",
+    "the archive's hash-chained audit log: the first broken, edited or missing entry",
+]
+NOT_CHECKED = [
+    "full PDF/A conformance (colour spaces, transparency, every content-stream operator): use veraPDF for that",
+    "revocation status of certificates at verification time, unless revocation data is embedded (B-LT and up)",
+    "whether the archived content is complete with respect to the paper originals",
+]
+
+
+def render_html(report: VerifyReport, paths: Sequence[Path], options_text: str) -> str:
+    esc = html.escape
+    now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    errors = [p for p in report.problems if p.severity == "error"]
+    warnings = [p for p in report.problems if p.severity == "warning"]
+    verdict = "PASSED" if report.ok else "FAILED"
+    rows = "\n".join(
+        f"<tr class='{esc(p.severity)}'><td>{esc(p.severity)}</td><td>{esc(p.bag)}</td><td>{esc(p.path)}</td>"
+        f"<td><code>{esc(p.check)}</code></td><td>{esc(p.message)}</td></tr>" for p in report.problems)
+    sig_rows = "\n".join(
+        f"<tr><td>{esc(s['path'])}</td><td>{esc(s['signer'])}</td><td>{esc(s['signing_time'])}</td>"
+        f"<td>{esc(s['level'])}</td><td>{'yes' if s['trusted'] else 'no'}{' (demo)' if s['demo'] else ''}</td>"
+        f"<td>{'yes' if s['covers_current_file'] else 'NO'}</td></tr>"
+        for s in report.details.get("signatures", []))
+    counts = "".join(f"<li>{esc(k)}: {v}</li>" for k, v in sorted(report.checked.items()))
+    checked = "".join(f"<li>{esc(x)}</li>" for x in CHECKED)
+    not_checked = "".join(f"<li>{esc(x)}</li>" for x in NOT_CHECKED)
+    targets = "".join(f"<li><code>{esc(str(p.resolve()))}</code></li>" for p in paths)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>dsd verification report — {verdict}</title>
+<style>
+body{{font-family:sans-serif;margin:2em;color:#111}} table{{border-collapse:collapse;width:100%;margin:1em 0}}
+td,th{{border:1px solid #999;padding:4px 6px;text-align:left;vertical-align:top;font-size:90%}}
+tr.error td{{background:#fde8e8}} tr.warning td{{background:#fff6d6}}
+.verdict{{font-size:150%;font-weight:bold;color:{'#106010' if report.ok else '#a01010'}}}
+</style></head><body>
+<h1>dsd verification report</h1>
+<p class="verdict">{verdict}: {len(errors)} error(s), {len(warnings)} warning(s)</p>
+<p>Verified on {esc(now)} on host {esc(socket.gethostname())} with dsd {esc(__version__)}
+({esc(options_text)}).</p>
+<h2>What was verified</h2><ul>{targets}</ul><ul>{counts}</ul>
+<h2>Problems</h2>
+<table><tr><th>severity</th><th>bag</th><th>file</th><th>check</th><th>finding</th></tr>
+{rows or "<tr><td colspan='5'>none</td></tr>"}</table>
+<h2>Signatures</h2>
+<table><tr><th>file</th><th>signer</th><th>signing time</th><th>level</th><th>trusted</th>
+<th>covers current file</th></tr>{sig_rows or "<tr><td colspan='6'>none</td></tr>"}</table>
+<h2>Statement of what was checked</h2><ul>{checked}</ul>
+<h2>What was not checked</h2><ul>{not_checked}</ul>
+<p>Signed off: ______________________ (name, function, date)</p>
+</body></html>
+"""
