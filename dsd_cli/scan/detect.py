@@ -50,7 +50,7 @@ def _orientation(degrees: int) -> int:
     return round((degrees % 360) / 90.0) * 90 % 360
 
 
-def _zxing(image: Image.Image, formats: zxingcpp.BarcodeFormats, binarizer: zxingcpp.Binarizer | None = None
+def _zxing(image: Image.Image, formats: tuple[zxingcpp.BarcodeFormat, ...], binarizer: zxingcpp.Binarizer | None = None
            ) -> list[_Read]:
     kwargs = {"formats": formats, "try_rotate": True, "try_downscale": True, "return_errors": True}
     if binarizer is not None:
@@ -81,7 +81,7 @@ def _dense_block(image: Image.Image) -> bool:
     return bool(windows.size) and float(windows.max()) > 0.28
 
 
-def _passes(image: Image.Image, readers: tuple[str, ...], formats: zxingcpp.BarcodeFormats
+def _passes(image: Image.Image, readers: tuple[str, ...], formats: tuple[zxingcpp.BarcodeFormat, ...]
             ) -> Iterator[tuple[str, str, list[_Read]]]:
     """(reader, pass name, reads) for the slower passes, in order of usefulness."""
     grey = image.convert("L")
@@ -103,10 +103,10 @@ class SeparatorDetector:
         self.settings = settings
         self.readers = settings.readers
         self.pattern = re.compile(settings.barcode_pattern) if settings.barcode_pattern else None
-        formats = zxingcpp.BarcodeFormat.QRCode | zxingcpp.BarcodeFormat.MicroQRCode
+        formats = [zxingcpp.BarcodeFormat.QRCode, zxingcpp.BarcodeFormat.MicroQRCode]
         if settings.patch_t or self.pattern:
-            formats |= zxingcpp.BarcodeFormat.Code39 | zxingcpp.BarcodeFormat.Code128
-        self.formats = formats
+            formats += [zxingcpp.BarcodeFormat.Code39, zxingcpp.BarcodeFormat.Code128]
+        self.formats = tuple(formats)
 
     def _interpret(self, page: PageRef, reads: list[_Read], reader: str, pass_name: str) -> Detection | None:
         """A Detection when `reads` settle the page (a separator found, or a dsd code that is damaged)."""

@@ -75,12 +75,12 @@ def inspect_signatures(path: Path, trust_roots: Sequence[Path] = (), *, allow_de
 
 
 def _inspect_one(reader: PdfFileReader, sig, roots: list, allow_demo: bool, later_docts: bool) -> SignatureInfo:
-    name = sig.field_name or ""
+    name = str(sig.field_name or "")
     problems: list[str] = []
     docts = sig.sig_object_type == "/DocTimeStamp"
     try:
         embedded = list(sig.other_embedded_certs) + ([sig.signer_cert] if sig.signer_cert else [])
-        signer_name = sig.signer_cert.subject.native.get("common_name", "") if sig.signer_cert else ""
+        signer_name = str(sig.signer_cert.subject.native.get("common_name", "")) if sig.signer_cert else ""
         demo = DEMO_MARK in signer_name or any(DEMO_CA_NAME == c.subject.native.get("common_name") for c in embedded)
         trust = list(roots)
         demo_root = _demo_root(embedded) if allow_demo and demo else None

@@ -4,28 +4,30 @@ letter pages with Dutch or French text that Tesseract can read."""
 from __future__ import annotations
 
 import io
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import img2pdf
 import pypdfium2
-from dsd_cli.sheets.render import SheetSpec, write_sheets
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from dsd_cli.profiles import load_profile
+from dsd_cli.sheets.render import SheetSpec, write_sheets
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 DPI = 150
 
 
-def sheet_image(dossier: str, doc_type: str, work: Path) -> Image.Image:
-    pdf_path = work / "sheet.pdf"
-    write_sheets([SheetSpec(dossier=dossier, doc_type=doc_type)], pdf_path, load_profile())
-    pdf = pypdfium2.PdfDocument(str(pdf_path))
-    try:
-        return ImageOps.grayscale(pdf[0].render(scale=DPI / 72).to_pil())
-    finally:
-        pdf.close()
+def sheet_image(dossier: str, doc_type: str) -> Image.Image:
+    with tempfile.TemporaryDirectory() as work:
+        pdf_path = Path(work) / "sheet.pdf"
+        write_sheets([SheetSpec(dossier=dossier, doc_type=doc_type)], pdf_path, load_profile())
+        pdf = pypdfium2.PdfDocument(str(pdf_path))
+        try:
+            return ImageOps.grayscale(pdf[0].render(scale=DPI / 72).to_pil())
+        finally:
+            pdf.close()
 
 
 def text_page(words: str) -> Image.Image:
@@ -40,10 +42,9 @@ def text_page(words: str) -> Image.Image:
 def scanner_pdf(path: Path, documents: Sequence[tuple[str, str, Sequence[str]]],
                 leading_pages: Sequence[str] = ()) -> int:
     """Write a scanner-style PDF; each document = (dossier, type, [page texts]). Returns the page count."""
-    work = path.parent
     images = [text_page(t) for t in leading_pages]
     for dossier, doc_type, texts in documents:
-        images.append(sheet_image(dossier, doc_type, work))
+        images.append(sheet_image(dossier, doc_type))
         images += [text_page(t) for t in texts]
     jpegs = []
     for image in images:
