@@ -27,10 +27,10 @@ from pathlib import Path
 
 import img2pdf
 import pypdfium2
-from dsd_cli.sheets.render import SheetSpec, write_sheets
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from dsd_cli.profiles import load_profile
+from dsd_cli.sheets.render import SheetSpec, write_sheets
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 DUTCH = ("Geachte mevrouw, geachte heer, wij hebben uw aanvraag voor een leefloon goed ontvangen. Het sociaal "

@@ -1,0 +1,172 @@
+"""Separator detection on degraded scans: rotation, skew, blur, noise, JPEG, low contrast, photocopies, small
+prints, 150 dpi, Group 4 bilevel TIFF — and no false separators from other codes."""
+
+from __future__ import annotations
+
+import io
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+import segno
+from PIL import Image, ImageFilter
+
+from dsd_cli.errors import InputError
+from dsd_cli.models import PageRef, SeparatorPayload
+from dsd_cli.profiles import load_profile
+from dsd_cli.scan.detect import SeparatorDetector
+from dsd_cli.scan.ingest import discover_batches, inspect_source
+from dsd_cli.sheets.payload import decode_payload, encode_payload
+from tests.pipeline.synthetic import sheet_image, text_page
+
+PAGE = PageRef(Path("x.tif"), 0)
+
+
+@pytest.fixture(scope="module")
+def clean_sheet() -> Image.Image:
+    return sheet_image("SD/2019/0456", "aanvraag")  # 150 dpi greyscale render
+
+
+def jpeg(image: Image.Image, quality: int) -> Image.Image:
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=quality)
+    return Image.open(io.BytesIO(buffer.getvalue()))
+
+
+def noise(image: Image.Image, amount: float, seed: int = 1) -> Image.Image:
+    rng = np.random.default_rng(seed)
+    arr = np.asarray(image, dtype=np.int16) + rng.normal(0, amount, image.size[::-1]).astype(np.int16)
+    return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+
+
+def photocopy(image: Image.Image) -> Image.Image:
+    """Darker, grey background, lost contrast, toner specks."""
+    grey = image.point(lambda v: int(60 + v * 0.55))
+    return noise(grey.filter(ImageFilter.GaussianBlur(1.2)), 18, seed=3)
+
+
+def fit_to_page(image: Image.Image, scale: float) -> Image.Image:
+    small = image.resize((int(image.width * scale), int(image.height * scale)), Image.Resampling.LANCZOS)
+    page = Image.new("L", image.size, 255)
+    page.paste(small, ((image.width - small.width) // 2, (image.height - small.height) // 2))
+    return page
+
+
+DEGRADATIONS = {
+    "rotated-90": lambda im: im.rotate(90, expand=True),
+    "upside-down": lambda im: im.rotate(180),
+    "rotated-270": lambda im: im.rotate(270, expand=True),
+    "skew+5": lambda im: im.rotate(5, fillcolor=255, resample=Image.Resampling.BICUBIC),
+    "skew-5": lambda im: im.rotate(-5, fillcolor=255, resample=Image.Resampling.BICUBIC),
+    "blur": lambda im: im.filter(ImageFilter.GaussianBlur(2.0)),
+    "noise": lambda im: noise(im, 40),
+    "jpeg-q15": lambda im: jpeg(im, 15),
+    "low-contrast": lambda im: im.point(lambda v: int(120 + v * 0.3)),
+    "photocopy": photocopy,
+    "fit-to-page-70%": lambda im: fit_to_page(im, 0.7),
+    "bilevel-g4": lambda im: Image.open(_g4(im)).convert("L"),
+    "rotated-skewed-blurred-jpeg": lambda im: jpeg(im.rotate(93, expand=True, fillcolor=255)
+                                                  .filter(ImageFilter.GaussianBlur(1.2)), 30),
+}
+
+
+def qr_image(text: str, error: str, scale: int) -> Image.Image:
+    buffer = io.BytesIO()
+    segno.make(text, error=error, micro=False).save(buffer, kind="png", scale=scale, border=4)
+    buffer.seek(0)
+    return Image.open(buffer).convert("L")
+
+
+def _g4(image: Image.Image) -> io.BytesIO:
+    buffer = io.BytesIO()
+    image.convert("1").save(buffer, "TIFF", compression="group4")
+    buffer.seek(0)
+    return buffer
+
+
+@pytest.mark.parametrize("name", sorted(DEGRADATIONS))
+def test_sheet_is_found_despite(name: str, clean_sheet: Image.Image):
+    detector = SeparatorDetector(load_profile().separators)
+    found = detector.detect(PAGE, DEGRADATIONS[name](clean_sheet))
+    assert found.separator is not None, f"missed the sheet ({name})"
+    assert found.separator.payload == SeparatorPayload("SD/2019/0456", "aanvraag")
+
+
+def test_half_destroyed_main_code_is_read_from_the_second_copy(clean_sheet: Image.Image):
+    damaged = clean_sheet.copy()
+    w = damaged.width
+    damaged.paste(255, (0, int(damaged.height * 0.12), w, int(damaged.height * 0.32)))  # white-out over the big QR
+    found = SeparatorDetector(load_profile().separators).detect(PAGE, damaged)
+    assert found.separator is not None and found.separator.payload.dossier == "SD/2019/0456"
+
+
+def test_epc_payment_qr_and_barcodes_on_content_pages_are_not_separators():
+    page = text_page("Factuur Fluvius — te betalen binnen 30 dagen")
+    epc = "BCD\n002\n1\nSCT\nGEBABEBB\nFluvius\nBE71096123456769\nEUR123.45\n\n\nFactuur 2024/123"
+    code = qr_image(epc, "m", 6)
+    page.paste(code, (page.width - code.width - 40, page.height - code.height - 40))
+    found = SeparatorDetector(load_profile().separators).detect(PAGE, page)
+    assert found.separator is None and not found.bad_separator
+    assert found.other_codes == ("QRCode",)
+
+
+def test_forged_or_damaged_payload_is_never_a_dossier():
+    good = encode_payload(SeparatorPayload("SD/1", "aanvraag"))
+    forged = good.replace(":SD", ":SE", 1)
+    with pytest.raises(InputError) as info:
+        decode_payload(forged)
+    assert info.value.reason == "bad-separator"
+    page = text_page("")
+    code = qr_image(forged, "h", 8)
+    page.paste(code, (100, 100))
+    found = SeparatorDetector(load_profile().separators).detect(PAGE, page)
+    assert found.separator is None and "check digits" in found.bad_separator
+
+
+@pytest.mark.parametrize("dossier", ["SD/2019/0456", "Düren-ß 12", "OCMW Liège: 2023/éà", "a%b~c"])
+def test_awkward_dossier_numbers_round_trip_sheet_to_scan(dossier: str):
+    image = sheet_image(dossier, "medisch")
+    found = SeparatorDetector(load_profile().separators).detect(PAGE, jpeg(image.rotate(180), 40))
+    assert found.separator is not None and found.separator.payload.dossier == dossier
+
+
+def test_bad_inputs_are_reported_with_reasons(tmp_path: Path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text_page("ok").save(folder / "01.png")
+    (folder / "02.png").write_bytes(b"")
+    good = io.BytesIO()
+    text_page("x").save(good, "JPEG")
+    (folder / "03.jpg").write_bytes(good.getvalue()[: len(good.getvalue()) // 2])
+    (folder / "04.txt").write_text("not a scan")
+    (folder / "05.pdf").write_bytes(b"%PDF-1.7\ngarbage")
+    (folder / "06.png").symlink_to(tmp_path / "nowhere.png")
+    outside = tmp_path / "secret.png"
+    text_page("outside").save(outside)
+    (folder / "07.png").symlink_to(outside)
+    batches, bad = discover_batches([folder])
+    reasons = {q.source.name: q.reason for q in bad}
+    assert reasons == {"02.png": "zero-byte", "03.jpg": "truncated", "04.txt": "unsupported", "05.pdf": "corrupt",
+                       "06.png": "dangling-link", "07.png": "link-outside"}
+    assert [s.path.name for b in batches for s in b.sources] == ["01.png"]
+
+
+def test_decompression_bomb_is_refused(tmp_path: Path):
+    bomb = tmp_path / "bomb.png"
+    Image.new("1", (20000, 20000)).save(bomb)  # 400 Mpx, a few KB on disk
+    with pytest.raises(InputError) as info:
+        inspect_source(bomb)
+    assert info.value.reason == "too-large"
+
+
+def test_scanner_noise_pages_are_blank_and_letters_are_not():
+    from dsd_cli.scan.blank import is_blank
+
+    rng = random.Random(1)
+    speckled = Image.new("L", (1240, 1754), 245)
+    for _ in range(300):
+        speckled.putpixel((rng.randrange(1240), rng.randrange(1754)), rng.randrange(0, 120))
+    assert is_blank(noise(speckled, 6))
+    assert not is_blank(text_page("Een korte brief met maar één regel tekst"))
+    assert is_blank(Image.new("L", (1240, 1754), 140)), "an evenly grey (recycled, dark) sheet is still blank"
