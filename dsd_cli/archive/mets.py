@@ -121,9 +121,11 @@ def build_mets(dossier: str, documents: Sequence[dict[str, Any]], bag_events: Se
 
     amd = _el(root, METS, "amdSec", ID="amd")
     agents = {"agent-dsd": (f"dsd {__version__}", "software", "archiving pipeline")}
+    # METS orders amdSec children: every techMD before every digiprovMD.
     for n, doc in enumerate(documents, start=1):
         tech = _el(amd, METS, "techMD", ID=f"tech-{n:04d}")
         _premis_object(_wrap(tech, "PREMIS:OBJECT"), doc)
+    for n, doc in enumerate(documents, start=1):
         for m, event in enumerate(doc.get("events", []), start=1):
             prov = _el(amd, METS, "digiprovMD", ID=f"event-{n:04d}-{m:03d}")
             agent_id = "agent-scanner" if event.get("agent") == "scanner" else "agent-dsd"
