@@ -51,7 +51,7 @@ def generate_bagit_profile(profile: Profile) -> dict[str, Any]:
     }
 
 
-def shipped_profile_path(profile: Profile):  # noqa: ANN201 - a Path
+def shipped_profile_path(profile: Profile):
     return PROFILES_DIR / f"{profile.name}.bagit-profile.json"
 
 

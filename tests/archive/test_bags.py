@@ -48,7 +48,7 @@ def schema(*names: str) -> etree.XMLSchema:
     """METS and PREMIS schemas from ../shared/schemas, imports resolved locally (no network)."""
 
     class Local(etree.Resolver):
-        def resolve(self, url, pubid, context):  # noqa: ANN001, ANN201
+        def resolve(self, url, pubid, context):
             local = SHARED / "schemas" / Path(url).name
             return self.resolve_filename(str(local), context) if local.exists() else None
 
