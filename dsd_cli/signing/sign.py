@@ -50,15 +50,22 @@ def _open_signer(config: SignerConfig, secret: bytes | None) -> Iterator[signers
             raise SigningError(f"cannot open the signing key {config.pkcs12.name}: wrong passphrase?")
         yield signer
         return
+    from pyhanko.config.pkcs11 import TokenCriteria
     from pyhanko.sign import pkcs11
 
     try:
-        session = pkcs11.open_pkcs11_session(str(config.pkcs11_module), token_label=config.pkcs11_token,
+        session = pkcs11.open_pkcs11_session(str(config.pkcs11_module),
+                                             token_criteria=TokenCriteria(label=config.pkcs11_token),
                                              user_pin=secret.decode() if secret else None)
     except Exception as exc:  # python-pkcs11 raises many unrelated types; the message says which
         raise SigningError(f"cannot open PKCS#11 token {config.pkcs11_token!r}: {type(exc).__name__}") from None
     try:
-        yield pkcs11.PKCS11Signer(session, key_label=config.pkcs11_key, cert_label=config.pkcs11_key)
+        signer = pkcs11.PKCS11Signer(session, key_label=config.pkcs11_key, cert_label=config.pkcs11_key)
+        if signer.signing_cert is not None and signer.signing_cert.public_key.algorithm == "ec":
+            # Many tokens (SoftHSM2, several HSMs) only offer raw ECDSA: hash here, sign the digest there.
+            signer = pkcs11.PKCS11Signer(session, key_label=config.pkcs11_key, cert_label=config.pkcs11_key,
+                                         use_raw_mechanism=True)
+        yield signer
     finally:
         session.close()
 
