@@ -10,7 +10,6 @@ import typer
 from dsd_cli.cli.output import info, warn
 from dsd_cli.secrets import read_secret, terminal_prompt
 from dsd_cli.signing.config import PASSPHRASE_ENV
-from dsd_cli.signing.keys import create_demo_pki
 
 keys_app = typer.Typer(help="Signing keys.", no_args_is_help=True)
 
@@ -29,6 +28,8 @@ def demo_command(
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the key and CA into.")],
     passphrase_file: Annotated[Path | None, typer.Option("--passphrase-file")] = None,
 ) -> None:
+    from dsd_cli.signing.keys import create_demo_pki
+
     secret = read_secret(env_var=PASSPHRASE_ENV, file=passphrase_file, question="passphrase for the demo key",
                          prompter=terminal_prompt)
     assert secret is not None

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from dsd_cli.cli.output import JsonOption, ProfileOption, out_console, print_json
-from dsd_cli.ocr import ocr_document, options_from_profile
 from dsd_cli.profiles import load_profile
 from dsd_cli.tools.versions import require_tools
 
@@ -35,6 +34,8 @@ def register(app: typer.Typer) -> None:
         profile: ProfileOption = None,
         json_output: JsonOption = False,
     ) -> None:
+        from dsd_cli.ocr import ocr_document, options_from_profile
+
         prof = load_profile(profile)
         options = options_from_profile(prof, jobs=jobs)
         if language:

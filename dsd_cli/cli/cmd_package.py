@@ -8,11 +8,9 @@ from typing import Annotated
 
 import typer
 
-from dsd_cli.archive.package import package_dossier
 from dsd_cli.cli.output import JsonOption, ProfileOption, info, print_json
 from dsd_cli.errors import ConfigError, UsageError
 from dsd_cli.models import ArchivedDocument, PageRef
-from dsd_cli.ocr import count_pages
 from dsd_cli.pipeline.layout import ArchiveLayout
 from dsd_cli.pipeline.lock import archive_lock
 from dsd_cli.profiles import load_profile
@@ -32,6 +30,8 @@ Examples:
 
 
 def _from_split(folder: Path) -> list[ArchivedDocument]:
+    from dsd_cli.ocr import count_pages
+
     manifest = folder / "split.json"
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
@@ -58,6 +58,9 @@ def register(app: typer.Typer) -> None:
         profile: ProfileOption = None,
         json_output: JsonOption = False,
     ) -> None:
+        from dsd_cli.archive.package import package_dossier
+        from dsd_cli.ocr import count_pages
+
         prof = load_profile(profile)
         register_data = load_register(register_csv) if register_csv else None
         if from_split is not None:

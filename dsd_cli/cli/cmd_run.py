@@ -6,7 +6,7 @@ import contextlib
 import logging
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -15,9 +15,11 @@ from dsd_cli.cli.logsetup import LogFormatOption, QuietOption, VerboseOption, se
 from dsd_cli.cli.output import JsonOption, ProfileOption, err_console, out_console, print_json, warn
 from dsd_cli.cli.progressbar import LogProgress, RichProgress
 from dsd_cli.errors import PartialResult, ProblemsFound
-from dsd_cli.pipeline.run import RunOptions, RunReport, run_pipeline
 from dsd_cli.profiles import load_profile
 from dsd_cli.register import load_register
+
+if TYPE_CHECKING:
+    from dsd_cli.pipeline.run import RunReport
 
 log = logging.getLogger("dsd.run")
 
@@ -87,6 +89,8 @@ def register(app: typer.Typer) -> None:
         quiet: QuietOption = False,
         verbose: VerboseOption = 0,
     ) -> None:
+        from dsd_cli.pipeline.run import RunOptions, run_pipeline
+
         fmt = setup_logging(log_format, quiet, verbose)
         options = RunOptions(
             inputs=tuple(inputs or ()), archive=archive, profile=load_profile(profile),

@@ -11,7 +11,6 @@ from dsd_cli.cli.output import ProfileOption, info
 from dsd_cli.errors import UsageError
 from dsd_cli.profiles import load_profile
 from dsd_cli.register import load_register
-from dsd_cli.sheets.render import SheetSpec, read_sheet_csv, write_sheets
 
 SHEETS_HELP = """Print A4 separator sheets: a QR code (dossier number + document type) and the same in large text.
 
@@ -36,6 +35,8 @@ def register(app: typer.Typer) -> None:
         register_csv: Annotated[Path | None, typer.Option("--register", help="Dossier register CSV.")] = None,
         profile: ProfileOption = None,
     ) -> None:
+        from dsd_cli.sheets.render import SheetSpec, read_sheet_csv, write_sheets
+
         if from_csv is not None:
             if dossier or doc_type:
                 raise UsageError("use either --from or --dossier/--type, not both")

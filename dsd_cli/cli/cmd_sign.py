@@ -11,8 +11,6 @@ import typer
 from dsd_cli.cli.output import JsonOption, ProfileOption, info, print_json
 from dsd_cli.errors import ConfigError
 from dsd_cli.profiles import load_profile
-from dsd_cli.signing.config import load_signer_config
-from dsd_cli.signing.sign import sign_pdf
 
 SIGN_HELP = """Sign a PDF with a PAdES signature (incremental update: a PDF/A stays PDF/A).
 
@@ -43,6 +41,9 @@ def register(app: typer.Typer) -> None:
         profile: ProfileOption = None,
         json_output: JsonOption = False,
     ) -> None:
+        from dsd_cli.signing.config import load_signer_config
+        from dsd_cli.signing.sign import sign_pdf
+
         prof = load_profile(profile)
         config = load_signer_config(prof, key=key, pkcs11_module=pkcs11_module, token=token, key_label=key_label,
                                     passphrase_file=passphrase_file)

@@ -12,8 +12,6 @@ from dsd_cli.cli.output import JsonOption, ProfileOption, info, out_console, pri
 from dsd_cli.errors import PartialResult
 from dsd_cli.profiles import load_profile
 from dsd_cli.register import load_register
-from dsd_cli.scan.assemble import split_report, write_split_output
-from dsd_cli.scan.split import split_inputs
 
 SPLIT_HELP = """Split scanner output on dsd separator sheets: multi-page TIFF, scanner PDF, or a folder of pages.
 
@@ -39,6 +37,9 @@ def register(app: typer.Typer) -> None:
         profile: ProfileOption = None,
         json_output: JsonOption = False,
     ) -> None:
+        from dsd_cli.scan.assemble import split_report, write_split_output
+        from dsd_cli.scan.split import split_inputs
+
         register_data = load_register(register_csv) if register_csv else None
         result = split_inputs(inputs, load_profile(profile), register_data, True if drop_blank else None)
         if output is not None:

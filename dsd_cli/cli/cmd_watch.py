@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from dsd_cli.cli.logsetup import LogFormatOption, QuietOption, VerboseOption, setup_logging
 from dsd_cli.cli.output import ProfileOption, info
-from dsd_cli.pipeline.run import RunOptions
-from dsd_cli.pipeline.watch import WatchResult, watch_inbox
 from dsd_cli.profiles import load_profile
 from dsd_cli.register import load_register
+
+if TYPE_CHECKING:
+    from dsd_cli.pipeline.watch import WatchResult
 
 WATCH_HELP = """Watch a hot folder: each scanner file (or folder of pages) is archived once it stops growing.
 
@@ -45,6 +46,9 @@ def register(app: typer.Typer) -> None:
         quiet: QuietOption = False,
         verbose: VerboseOption = 0,
     ) -> None:
+        from dsd_cli.pipeline.run import RunOptions
+        from dsd_cli.pipeline.watch import watch_inbox
+
         setup_logging(log_format, quiet, verbose)
         template = RunOptions(inputs=(), archive=archive, profile=load_profile(profile),
                               register=load_register(register_csv) if register_csv else None,

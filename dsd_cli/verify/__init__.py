@@ -18,9 +18,8 @@ from dsd_cli.models import Problem, VerifyReport
 from dsd_cli.pipeline.layout import RESERVED_NAMES
 from dsd_cli.profiles import Profile, load_profile
 from dsd_cli.progress import NullProgress, ProgressReporter
-from dsd_cli.verify.bagcheck import check_bag
+from dsd_cli.verify.bagcheck import check_bag, inventory
 from dsd_cli.verify.dsdrules import check_dsd_bag
-from dsd_cli.verify.pdfcheck import check_pdfa
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,9 @@ class VerifyOptions:
 
 def _pdf_checks(pdf: Path, display: str, bag: str, options: VerifyOptions, require_signature: bool
                 ) -> tuple[list[Problem], list[dict[str, Any]]]:
+    # pikepdf and pyHanko load only when there are PDFs to check.
     from dsd_cli.signing.inspect import inspect_signatures
+    from dsd_cli.verify.pdfcheck import check_pdfa
 
     problems, _claim = check_pdfa(pdf, display, bag)
     if any(p.check == "pdf.unreadable" for p in problems):
@@ -80,9 +81,9 @@ def _pdf_checks(pdf: Path, display: str, bag: str, options: VerifyOptions, requi
 
 
 def _verify_bag(bag: Path, label: str, options: VerifyOptions, progress: ProgressReporter,
-                report: VerifyReport) -> None:
+                report: VerifyReport, files: tuple[dict[str, int], list[str]]) -> None:
     result = check_bag(bag, label, fast=options.fast, workers=options.workers or os.cpu_count(),
-                       on_bytes=lambda n: progress.advance("verify", n))
+                       on_bytes=lambda n: progress.advance("verify", n), files=files)
     report.problems += result.problems
     report.checked["bags"] = report.checked.get("bags", 0) + 1
     report.checked["files"] = report.checked.get("files", 0) + result.files
@@ -104,18 +105,6 @@ def _verify_bag(bag: Path, label: str, options: VerifyOptions, progress: Progres
         report.details.setdefault("signatures", []).extend(details)
         report.checked["pdfs"] = report.checked.get("pdfs", 0) + 1
         report.checked["signatures"] = report.checked.get("signatures", 0) + len(details)
-
-
-def _total_bytes(bags: list[Path]) -> int:
-    total = 0
-    for bag in bags:
-        for path in bag.rglob("*"):
-            try:
-                if path.is_file() and not path.is_symlink():
-                    total += path.stat().st_size
-            except OSError:
-                pass
-    return total
 
 
 def verify_paths(paths: Sequence[Path], options: VerifyOptions = VerifyOptions(),
@@ -153,9 +142,11 @@ def verify_paths(paths: Sequence[Path], options: VerifyOptions = VerifyOptions()
                 report.checked["audit_logs"] = report.checked.get("audit_logs", 0) + 1
             if bags == 0:
                 report.problems.append(Problem(path.name, "archive.empty", "no bags found", "warning"))
-    progress.start("verify", _total_bytes([b for b, _ in work]) if not options.fast else None, "bytes")
+    inventories = {bag: inventory(bag) for bag, _ in work}
+    progress.start("verify", None if options.fast else sum(sum(f.values()) for f, _ in inventories.values()),
+                   "bytes")
     for bag, label in work:
-        _verify_bag(bag, label, options, progress, report)
+        _verify_bag(bag, label, options, progress, report, inventories[bag])
     progress.finish("verify")
     for pdf in pdfs:
         problems, details = _pdf_checks(pdf, pdf.name, "", options, bool(options.require_signatures))

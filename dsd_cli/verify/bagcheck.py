@@ -8,7 +8,9 @@ Findings are errors (the bag is not valid) or warnings (valid, but worth a look)
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import stat
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
@@ -76,7 +78,8 @@ def _read_text(path: Path, encoding: str) -> str:
 
 
 def check_bag(bag: Path, label: str, *, fast: bool = False, workers: int | None = None,
-              on_bytes: Callable[[int], None] | None = None) -> BagResult:
+              on_bytes: Callable[[int], None] | None = None,
+              files: tuple[dict[str, int], list[str]] | None = None) -> BagResult:
     result = BagResult()
     c = _Checker(bag, label, result)
     declaration = bag / "bagit.txt"
@@ -130,7 +133,8 @@ def check_bag(bag: Path, label: str, *, fast: bool = False, workers: int | None 
     if not payload:
         return result
 
-    on_disk = _payload_on_disk(bag, c)
+    sizes, links = files if files is not None else inventory(bag)
+    on_disk = _payload_on_disk(bag, sizes, links, c)
     listed = set().union(*(set(e) for e in payload.values()))
     for rel in sorted(on_disk - listed):
         c.error(rel, "bagit.unexpected-file", "file in the payload is not in any manifest")
@@ -155,9 +159,8 @@ def check_bag(bag: Path, label: str, *, fast: bool = False, workers: int | None 
             c.error(rel, "bagit.missing-file", "listed in the manifest but missing")
 
     present = sorted(listed & on_disk)
-    sizes = {rel: (bag / rel).stat().st_size for rel in present}
-    result.files, result.bytes = len(present), sum(sizes.values())
-    _check_oxum(result.info, len(on_disk), sum((bag / r).stat().st_size for r in on_disk), c, missing_system)
+    result.files, result.bytes = len(present), sum(sizes[rel] for rel in present)
+    _check_oxum(result.info, len(on_disk), sum(sizes[r] for r in on_disk), c, missing_system)
     result.manifest_sha256 = dict(payload.get("sha256", {}))
     if fast:
         result.payload = [r for r in present]
@@ -172,12 +175,12 @@ def check_bag(bag: Path, label: str, *, fast: bool = False, workers: int | None 
     for alg, entries in tags.items():
         for rel in entries:
             target = bag / rel
-            if target.is_file():
+            if rel in sizes:
                 jobs[target].add(alg)
                 tag_present[rel] = True
             else:
                 c.error(rel, "bagit.missing-tag-file", f"listed in tagmanifest-{alg}.txt but missing")
-    digests = hash_many(dict(jobs), workers, on_bytes)
+    digests = hash_many(dict(jobs), workers, on_bytes, {bag / rel: size for rel, size in sizes.items()})
     bad: set[str] = set()
     for group, manifest_prefix in ((payload, "manifest"), (tags, "tagmanifest")):
         for alg, entries in group.items():
@@ -315,22 +318,43 @@ def _read_fetch(bag: Path, encoding: str, version: tuple[int, int], c: _Checker)
     return paths
 
 
-def _payload_on_disk(bag: Path, c: _Checker) -> set[str]:
-    found: set[str] = set()
-    data = bag / "data"
-    if not data.is_dir():
-        c.error("data", "bagit.no-payload-folder", "the bag has no data/ folder")
-        return found
-    root = bag.resolve()
-    for path in data.rglob("*"):
-        rel = path.relative_to(bag).as_posix()
-        if path.is_symlink():
-            target = path.resolve()
-            if not target.is_relative_to(root):
-                c.error(rel, "bagit.path-escape", "symbolic link pointing outside the bag; not followed")
+def inventory(bag: Path) -> tuple[dict[str, int], list[str]]:
+    """Every regular file of the bag (relative path -> size), and the symbolic links, with one stat per entry."""
+    files: dict[str, int] = {}
+    links: list[str] = []
+    root = str(bag)
+    for folder, dirs, names in os.walk(root):
+        rel_folder = os.path.relpath(folder, root).replace(os.sep, "/")
+        prefix = "" if rel_folder == "." else rel_folder + "/"
+        for name in names + [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
+            full = os.path.join(folder, name)
+            if os.path.islink(full):
+                links.append(prefix + name)
                 continue
-        if path.is_file():
+            try:
+                st = os.stat(full)
+            except OSError:
+                continue
+            if stat.S_ISREG(st.st_mode):
+                files[prefix + name] = st.st_size
+    return files, links
+
+
+def _payload_on_disk(bag: Path, files: dict[str, int], links: list[str], c: _Checker) -> set[str]:
+    if not (bag / "data").is_dir():
+        c.error("data", "bagit.no-payload-folder", "the bag has no data/ folder")
+        return set()
+    found = {rel for rel in files if rel.startswith("data/")}
+    root = bag.resolve()
+    for rel in links:
+        if not rel.startswith("data/"):
+            continue
+        target = (bag / rel).resolve()
+        if not target.is_relative_to(root):
+            c.error(rel, "bagit.path-escape", "symbolic link pointing outside the bag; not followed")
+        elif target.is_file():
             found.add(rel)
+            files[rel] = target.stat().st_size
     return found
 
 
