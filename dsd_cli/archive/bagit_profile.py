@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from dsd_cli import __version__
@@ -11,23 +12,29 @@ from dsd_cli.profiles import PROFILES_DIR, Profile
 REQUIRED_INFO = ("Source-Organization", "External-Identifier", "Bagging-Date", "Bag-Software-Agent",
                  "Payload-Oxum", "BagIt-Profile-Identifier", "DSD-Profile", "DSD-Profile-Version", "DSD-Bag-Version",
                  "Document-Types", "Retention-Rule-Id", "Selection-List-Version", "Retention-Period",
-                 "Retention-Trigger", "Disposition", "Legal-Hold", "Competence")
+                 "Retention-Trigger", "Retention-Trigger-Date", "Disposition", "Disposition-Due-Date", "Legal-Hold",
+                 "Competence")
+OPTIONAL_INFO = ("Organization-Address", "Contact-Name", "Contact-Email", "Contact-Phone", "External-Description",
+                 "Bag-Size", "Bag-Group-Identifier", "Bag-Count", "Disposition-Meaning")
 
 
 def generate_bagit_profile(profile: Profile) -> dict[str, Any]:
+    """The bagit-profiles 1.3.0 document for bags made with `profile` (deterministic: same input, same JSON)."""
     rules = profile.retention.rules
-    info: dict[str, Any] = {name: {"required": True} for name in REQUIRED_INFO}
+    info: dict[str, Any] = {name: {"required": True, "repeatable": False} for name in REQUIRED_INFO}
+    info.update({name: {"required": False, "repeatable": False} for name in OPTIONAL_INFO})
     info["Source-Organization"]["values"] = [profile.organization.name]
     info["DSD-Profile"]["values"] = [profile.name]
+    info["DSD-Profile-Version"]["values"] = [profile.profile.version]
+    info["Selection-List-Version"]["values"] = [profile.retention.selection_list_version]
     info["Disposition"]["values"] = sorted({r.disposition for r in rules})
     info["Competence"]["values"] = sorted({r.competence for r in rules})
-    info["Retention-Rule-Id"]["values"] = [r.id for r in rules]
     info["Legal-Hold"]["values"] = ["yes", "no"]
     info["BagIt-Profile-Identifier"]["values"] = [profile.profile.bagit_profile_identifier]
-    for optional in ("Organization-Address", "Contact-Name", "Contact-Email", "Contact-Phone", "Bag-Size",
-                     "Bag-Group-Identifier", "Bag-Count", "External-Description", "Retention-Trigger-Date",
-                     "Disposition-Due-Date", "Retention-Note", "Disposition-Meaning"):
-        info[optional] = {"required": False}
+    info["Bag-Count"]["values"] = ["1 of 1"]
+    # Retention-Rule-Id lists every rule of the dossier's documents (space-separated), so it has no fixed values.
+    info["Retention-Rule-Id"]["description"] = "space-separated ids of " + ", ".join(r.id for r in rules)
+    info["Retention-Note"] = {"required": False, "repeatable": True}
     return {
         "BagIt-Profile-Info": {
             "BagIt-Profile-Identifier": profile.profile.bagit_profile_identifier,
@@ -44,6 +51,7 @@ def generate_bagit_profile(profile: Profile) -> dict[str, Any]:
         "Tag-Manifests-Required": list(profile.archive.checksums),
         "Tag-Manifests-Allowed": list(profile.archive.checksums),
         "Tag-Files-Required": ["metadata/mets.xml", "metadata/documents.json"],
+        "Tag-Files-Allowed": ["metadata/*", "versions/*"],
         "Allow-Fetch.txt": False,
         "Serialization": "forbidden",
         "Accept-Serialization": [],
@@ -51,9 +59,10 @@ def generate_bagit_profile(profile: Profile) -> dict[str, Any]:
     }
 
 
-def shipped_profile_path(profile: Profile):
+def shipped_profile_path(profile: Profile) -> Path:
     return PROFILES_DIR / f"{profile.name}.bagit-profile.json"
 
 
 def render(profile: Profile) -> str:
+    """The JSON text shipped as profiles/<name>.bagit-profile.json."""
     return json.dumps(generate_bagit_profile(profile), ensure_ascii=False, indent=2) + "\n"

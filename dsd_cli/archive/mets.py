@@ -1,21 +1,29 @@
 """metadata/mets.xml: what a dossier bag holds and how each document came to be, readable without dsd.
 
-METS 1.12 with PREMIS 3 inside: per document a dmdSec (type, labels, dossier, dates: what the Flemish rule on
-replacing paper by scans asks to register), a techMD with the PREMIS object (checksum, size, format PDF/A-2b with its
-PRONOM id) and digiprovMD sections with its PREMIS events (capture, separation, OCR, format conversion, signing,
-packaging, duplicates) and the agents (dsd and the tools, with versions). Every payload file has a METS file entry
-whose FLocat is its path in the bag and whose CHECKSUM is its SHA-256, so verifiers can match METS to the payload.
+METS 1.12 with PREMIS 3 inside:
+- a dmdSec for the dossier (its retention as in bag-info.txt) and one per document with what the Flemish rule on
+  replacing paper by scans asks to register: category (document type) and dossier, document name, the date the
+  paper document was created or received (when known), the date of the scan, and the source files and pages;
+- per document a techMD with the PREMIS object: SHA-256, size, format PDF/A-2b with PRONOM id fmt/477;
+- digiprovMD sections with PREMIS events (capture, separation, ocr, format-conversion, signing, packaging,
+  duplicate, addition) and one PREMIS agent per program and version that took part (plus dsd and the scanner);
+- a fileSec where every payload file has a `file` with CHECKSUMTYPE="SHA-256", CHECKSUM, SIZE, MIMETYPE and an
+  FLocat whose xlink:href is its path relative to the bag root, so a verifier can match METS to the payload.
+
+Identifiers are derived from the dossier and the document ids, so rebuilding METS for a new bag version keeps the
+identifiers of earlier events.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from typing import Any
 
 from lxml import etree
 
 from dsd_cli import __version__
+from dsd_cli.archive.retention import DossierRetention
+from dsd_cli.profiles import Profile
 
 METS = "http://www.loc.gov/METS/"
 PREMIS = "http://www.loc.gov/premis/v3"
@@ -24,6 +32,7 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 DSD = "https://dsd.example.org/ns/document/1"
 NSMAP = {"mets": METS, "premis": PREMIS, "xlink": XLINK, "xsi": XSI, "dsd": DSD}
 PDFA_2B_PRONOM = "fmt/477"
+_ID_NAMESPACE = uuid.UUID("5d1c4c3e-6f0b-4f57-9a43-2f0c0d5a9d11")
 
 
 def _el(parent: etree._Element, ns: str, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
@@ -40,11 +49,16 @@ def _wrap(section: etree._Element, mdtype: str, **attrs: str) -> etree._Element:
     return _el(wrap, METS, "xmlData")
 
 
+def _ident(parent: etree._Element, tag: str, kind: str, value: str) -> None:
+    ident = _el(parent, PREMIS, tag)
+    prefix = tag[0].lower() + tag[1:].replace("Identifier", "")
+    _el(ident, PREMIS, f"{prefix}IdentifierType", kind)
+    _el(ident, PREMIS, f"{prefix}IdentifierValue", value)
+
+
 def _premis_object(parent: etree._Element, doc: dict[str, Any]) -> None:
     obj = etree.SubElement(parent, f"{{{PREMIS}}}object", {f"{{{XSI}}}type": "premis:file"})
-    ident = _el(obj, PREMIS, "objectIdentifier")
-    _el(ident, PREMIS, "objectIdentifierType", "local")
-    _el(ident, PREMIS, "objectIdentifierValue", doc["id"])
+    _ident(obj, "objectIdentifier", "local", doc["id"])
     chars = _el(obj, PREMIS, "objectCharacteristics")
     fixity = _el(chars, PREMIS, "fixity")
     _el(fixity, PREMIS, "messageDigestAlgorithm", "SHA-256")
@@ -60,67 +74,119 @@ def _premis_object(parent: etree._Element, doc: dict[str, Any]) -> None:
     _el(obj, PREMIS, "originalName", doc["path"])
 
 
-def _premis_event(parent: etree._Element, event: dict[str, Any], object_id: str, agent_id: str) -> None:
+class _Agents:
+    """PREMIS agents met while writing events: the acting agent (dsd, the scanner) and each tool with its version."""
+
+    def __init__(self) -> None:
+        self.agents: dict[str, tuple[str, str, str, str]] = {}
+
+    def _add(self, key: str, name: str, kind: str, version: str, note: str) -> str:
+        agent_id = f"agent-{uuid.uuid5(_ID_NAMESPACE, key).hex[:12]}"
+        self.agents.setdefault(agent_id, (name, kind, version, note))
+        return agent_id
+
+    def actor(self, name: str) -> str:
+        name = name or "dsd"
+        if name == "scanner":
+            return self._add("actor:scanner", "scanner", "hardware", "", "the scanner that produced the source file")
+        return self._add(f"actor:{name}", name, "software", "",
+                         "dsd command that acted" if name.startswith("dsd") else "")
+
+    def tool(self, tool: str) -> str:
+        name, _, version = tool.partition(" ")
+        return self._add(f"tool:{tool}", name, "software", version.strip(), f"program used: {tool}")
+
+
+def _premis_event(parent: etree._Element, event: dict[str, Any], event_id: str, object_id: str,
+                  agents: _Agents) -> None:
     ev = _el(parent, PREMIS, "event")
-    ident = _el(ev, PREMIS, "eventIdentifier")
-    _el(ident, PREMIS, "eventIdentifierType", "UUID")
-    _el(ident, PREMIS, "eventIdentifierValue", event.get("id") or str(uuid.uuid4()))
-    _el(ev, PREMIS, "eventType", event["type"])
-    _el(ev, PREMIS, "eventDateTime", event.get("datetime") or "unknown")
-    if event.get("detail") or event.get("tool"):
-        info = _el(ev, PREMIS, "eventDetailInformation")
-        detail = event.get("detail", "")
-        if event.get("tool"):
-            detail = f"{detail} [{event['tool']}]".strip()
-        _el(info, PREMIS, "eventDetail", detail)
-    outcome = _el(ev, PREMIS, "eventOutcomeInformation")
-    _el(outcome, PREMIS, "eventOutcome", event.get("outcome", "success"))
-    agent = _el(ev, PREMIS, "linkingAgentIdentifier")
-    _el(agent, PREMIS, "linkingAgentIdentifierType", "local")
-    _el(agent, PREMIS, "linkingAgentIdentifierValue", agent_id)
+    _ident(ev, "eventIdentifier", "UUID", event_id)
+    _el(ev, PREMIS, "eventType", str(event.get("type", "unknown")))
+    _el(ev, PREMIS, "eventDateTime", str(event.get("datetime") or "unknown"))
+    detail = str(event.get("detail", ""))
+    if event.get("tool"):
+        detail = f"{detail} [{event['tool']}]".strip()
+    if detail:
+        _el(_el(ev, PREMIS, "eventDetailInformation"), PREMIS, "eventDetail", detail)
+    _el(_el(ev, PREMIS, "eventOutcomeInformation"), PREMIS, "eventOutcome", str(event.get("outcome", "success")))
+    links = [(agents.actor(str(event.get("agent", ""))), "implementer")]
+    if event.get("tool"):
+        links.append((agents.tool(str(event["tool"])), "executing program"))
+    for agent_id, role in links:
+        link = _el(ev, PREMIS, "linkingAgentIdentifier")
+        _el(link, PREMIS, "linkingAgentIdentifierType", "local")
+        _el(link, PREMIS, "linkingAgentIdentifierValue", agent_id)
+        _el(link, PREMIS, "linkingAgentRole", role)
     link = _el(ev, PREMIS, "linkingObjectIdentifier")
     _el(link, PREMIS, "linkingObjectIdentifierType", "local")
     _el(link, PREMIS, "linkingObjectIdentifierValue", object_id)
 
 
-def _premis_agent(parent: etree._Element, agent_id: str, name: str, kind: str, note: str) -> None:
+def _premis_agent(parent: etree._Element, agent_id: str, name: str, kind: str, version: str, note: str) -> None:
     agent = _el(parent, PREMIS, "agent")
-    ident = _el(agent, PREMIS, "agentIdentifier")
-    _el(ident, PREMIS, "agentIdentifierType", "local")
-    _el(ident, PREMIS, "agentIdentifierValue", agent_id)
+    _ident(agent, "agentIdentifier", "local", agent_id)
     _el(agent, PREMIS, "agentName", name)
     _el(agent, PREMIS, "agentType", kind)
+    if version:
+        _el(agent, PREMIS, "agentVersion", version)
     if note:
         _el(agent, PREMIS, "agentNote", note)
 
 
-def build_mets(dossier: str, documents: Sequence[dict[str, Any]], bag_events: Sequence[dict[str, Any]],
-               organization: str, created: str, version: int) -> bytes:
-    """The METS document for a dossier bag. `documents` are the records kept in metadata/documents.json."""
+def _dossier_dmd(root: etree._Element, dossier: str, profile: Profile, retention: DossierRetention) -> None:
+    dmd = _el(root, METS, "dmdSec", ID="dmd-dossier")
+    entry = _el(_wrap(dmd, "OTHER", OTHERMDTYPE="DSD-DOSSIER"), DSD, "dossier", id=dossier)
+    values = {
+        "organisation": profile.organization.name, "retention-rules": retention.rule_ids,
+        "selection-list-version": profile.retention.selection_list_version,
+        "retention-period": retention.period, "retention-trigger": retention.trigger,
+        "retention-trigger-date": retention.trigger_date.isoformat() if retention.trigger_date else "",
+        "disposition": retention.disposition, "competence": retention.competence,
+        "disposition-due-date": retention.due_date.isoformat() if retention.due_date else "",
+        "legal-hold": "yes" if retention.legal_hold else "no",
+    }
+    for key, value in values.items():
+        if value:
+            _el(entry, DSD, key, value)
+    for note in retention.notes:
+        _el(entry, DSD, "retention-note", note)
+
+
+def _document_dmd(root: etree._Element, n: int, dossier: str, doc: dict[str, Any]) -> None:
+    dmd = _el(root, METS, "dmdSec", ID=f"dmd-{n:04d}")
+    entry = _el(_wrap(dmd, "OTHER", OTHERMDTYPE="DSD-DOCUMENT"), DSD, "document", id=doc["id"], dossier=dossier,
+                category=doc["doc_type"])
+    for key in ("label_nl", "label_fr", "name", "document_date", "scan_date", "batch", "retention_rule",
+                "retention_period", "retention_trigger", "disposition", "competence", "language", "pages",
+                "added_in_version"):
+        value = doc.get(key)
+        if value not in (None, ""):
+            _el(entry, DSD, key.replace("_", "-"), str(value))
+    for source in doc.get("sources", []):
+        _el(entry, DSD, "source", file=source["file"], sha256=source.get("sha256", ""),
+            pages=" ".join(str(p) for p in source.get("pages", [])))
+
+
+def build_mets(dossier: str, record: dict[str, Any], profile: Profile, retention: DossierRetention,
+               created: str) -> bytes:
+    """The METS document of a dossier bag, from its record (metadata/documents.json)."""
+    documents = record["documents"]
     root = etree.Element(f"{{{METS}}}mets", nsmap=NSMAP, OBJID=dossier, LABEL=f"Dossier {dossier}",
                          TYPE="dossier", PROFILE="https://dsd.example.org/mets-profile/1")
     root.set(f"{{{XSI}}}schemaLocation", f"{METS} http://www.loc.gov/standards/mets/mets.xsd")
-    header = _el(root, METS, "metsHdr", CREATEDATE=created, RECORDSTATUS=f"version {version}")
+    header = _el(root, METS, "metsHdr", CREATEDATE=created, RECORDSTATUS=f"version {record['version']}")
     agent = _el(header, METS, "agent", ROLE="CREATOR", TYPE="ORGANIZATION")
-    _el(agent, METS, "name", organization)
+    _el(agent, METS, "name", profile.organization.name)
     software = _el(header, METS, "agent", ROLE="CREATOR", TYPE="OTHER", OTHERTYPE="SOFTWARE")
     _el(software, METS, "name", f"dsd {__version__}")
+    _el(header, METS, "altRecordID", dossier, TYPE="dossier")
 
+    _dossier_dmd(root, dossier, profile, retention)
     for n, doc in enumerate(documents, start=1):
-        dmd = _el(root, METS, "dmdSec", ID=f"dmd-{n:04d}")
-        data = _wrap(dmd, "OTHER", OTHERMDTYPE="DSD-DOCUMENT")
-        entry = _el(data, DSD, "document", id=doc["id"], dossier=dossier, category=doc["doc_type"])
-        for key in ("label_nl", "label_fr", "name", "document_date", "scan_date", "batch", "retention_rule",
-                    "disposition", "language", "pages", "added_in_version"):
-            value = doc.get(key)
-            if value not in (None, ""):
-                _el(entry, DSD, key.replace("_", "-"), str(value))
-        for source in doc.get("sources", []):
-            _el(entry, DSD, "source", file=source["file"], sha256=source.get("sha256", ""),
-                pages=" ".join(str(p) for p in source.get("pages", [])))
+        _document_dmd(root, n, dossier, doc)
 
     amd = _el(root, METS, "amdSec", ID="amd")
-    agents = {"agent-dsd": (f"dsd {__version__}", "software", "archiving pipeline")}
+    agents = _Agents()
     # METS orders amdSec children: every techMD before every digiprovMD.
     for n, doc in enumerate(documents, start=1):
         tech = _el(amd, METS, "techMD", ID=f"tech-{n:04d}")
@@ -128,16 +194,15 @@ def build_mets(dossier: str, documents: Sequence[dict[str, Any]], bag_events: Se
     for n, doc in enumerate(documents, start=1):
         for m, event in enumerate(doc.get("events", []), start=1):
             prov = _el(amd, METS, "digiprovMD", ID=f"event-{n:04d}-{m:03d}")
-            agent_id = "agent-scanner" if event.get("agent") == "scanner" else "agent-dsd"
-            if agent_id == "agent-scanner":
-                agents[agent_id] = ("scanner", "hardware", "the scanner that produced the source file")
-            _premis_event(_wrap(prov, "PREMIS:EVENT"), event, doc["id"], agent_id)
-    for m, event in enumerate(bag_events, start=1):
-        prov = _el(amd, METS, "digiprovMD", ID=f"bag-event-{m:03d}")
-        _premis_event(_wrap(prov, "PREMIS:EVENT"), event, dossier, "agent-dsd")
-    for agent_id, (name, kind, note) in agents.items():
+            event_id = str(uuid.uuid5(_ID_NAMESPACE, f"{dossier}\x00{doc['id']}\x00{m}"))
+            _premis_event(_wrap(prov, "PREMIS:EVENT"), event, event_id, doc["id"], agents)
+    for m, event in enumerate(record.get("bag_events", []), start=1):
+        prov = _el(amd, METS, "digiprovMD", ID=f"bag-event-{m:04d}")
+        event_id = str(uuid.uuid5(_ID_NAMESPACE, f"{dossier}\x00bag\x00{m}"))
+        _premis_event(_wrap(prov, "PREMIS:EVENT"), event, event_id, dossier, agents)
+    for agent_id, (name, kind, version, note) in agents.agents.items():
         prov = _el(amd, METS, "digiprovMD", ID=agent_id)
-        _premis_agent(_wrap(prov, "PREMIS:AGENT"), agent_id, name, kind, note)
+        _premis_agent(_wrap(prov, "PREMIS:AGENT"), agent_id, name, kind, version, note)
 
     file_sec = _el(root, METS, "fileSec")
     group = _el(file_sec, METS, "fileGrp", USE="Archival documents")
@@ -147,11 +212,9 @@ def build_mets(dossier: str, documents: Sequence[dict[str, Any]], bag_events: Se
                       CREATED=doc.get("added", created))
         _el(file_el, METS, "FLocat", LOCTYPE="URL", xlink__href=doc["path"], xlink__type="simple")
     struct = _el(root, METS, "structMap", TYPE="logical", LABEL="Dossier")
-    top = _el(struct, METS, "div", TYPE="dossier", LABEL=dossier)
+    top = _el(struct, METS, "div", TYPE="dossier", LABEL=dossier, DMDID="dmd-dossier")
     for n, doc in enumerate(documents, start=1):
         div = _el(top, METS, "div", TYPE=doc["doc_type"], LABEL=doc.get("name", doc["doc_type"]),
                   DMDID=f"dmd-{n:04d}", ORDER=str(n))
         _el(div, METS, "fptr", FILEID=f"file-{n:04d}")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-
-

@@ -8,8 +8,11 @@ random passphrase is stored beside it (mode 0600): it protects nothing and says 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import secrets
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +22,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from dsd_cli.fsutil import atomic_write_bytes
+from dsd_cli.errors import SigningError
+from dsd_cli.fsutil import atomic_write_bytes, fsync_dir
 from dsd_cli.signing.config import SignerConfig
 
 DEMO_MARK = "DEMO — not for production"
@@ -79,14 +83,31 @@ def create_demo_pki(folder: Path, *, passphrase: bytes, years: int = 10) -> Demo
 
 
 def ensure_archive_demo_key(archive: Path) -> SignerConfig:
-    """The archive's demo key (created on first use) as a signer configuration."""
-    folder = archive / ".dsd" / "demo-key"
+    """The archive's demo key (created on first use) as a signer configuration.
+
+    The key is built complete in a private temp folder and renamed into place: when two processes race, one rename
+    wins, the other finds the folder taken and uses the winner's key. A half-made key folder is never visible.
+    """
+    state = archive / ".dsd"
+    folder = state / "demo-key"
     p12, secret_file = folder / "demo-signer.p12", folder / "passphrase"
+    if not folder.exists():
+        state.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".demo-key.", dir=state))  # mode 0700
+        try:
+            passphrase = secrets.token_urlsafe(24).encode()
+            atomic_write_bytes(staging / "passphrase", passphrase)
+            os.chmod(staging / "passphrase", 0o600)
+            create_demo_pki(staging, passphrase=passphrase)
+            try:
+                os.rename(staging, folder)
+                fsync_dir(state)
+            except OSError as exc:
+                if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                    raise
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     if not (p12.is_file() and secret_file.is_file()):
-        folder.mkdir(parents=True, exist_ok=True)
-        os.chmod(folder, 0o700)
-        passphrase = secrets.token_urlsafe(24).encode()
-        atomic_write_bytes(secret_file, passphrase)
-        os.chmod(secret_file, 0o600)
-        create_demo_pki(folder, passphrase=passphrase)
+        raise SigningError(f"the archive's demo key folder {folder} is incomplete",
+                           hint="remove it; dsd makes a new demo key on the next run")
     return SignerConfig(pkcs12=p12, passphrase_file=secret_file, demo=True)

@@ -2,32 +2,38 @@
 
 Levels: B-B (signature), B-T (+ RFC 3161 timestamp from the profile's TSA), B-LT (+ revocation data embedded),
 B-LTA (+ document timestamp). The result is written to a temp file and renamed into place only after pyHanko
-succeeded: nothing half-signed is ever left at the destination.
+succeeded: nothing half-signed is ever left at the destination. There is no module state: worker processes can
+call `sign_pdf` in parallel; each call opens the key (PKCS#12 file or token session) itself.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.sign import fields, signers
 from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata, PdfSigner
 from pyhanko_certvalidator import ValidationContext
 
-from dsd_cli.errors import InputError, SigningError
+from dsd_cli.errors import ConfigError, InputError, SigningError
 from dsd_cli.fsutil import fsync_dir
 from dsd_cli.profiles import SIGNING_LEVELS, SigningSettings
+from dsd_cli.secrets import Prompter, terminal_prompt
 from dsd_cli.signing.config import SignerConfig, load_signer_config, resolve_passphrase
-from dsd_cli.signing.keys import DEMO_MARK
+from dsd_cli.signing.errors import explain_signing_failure
+from dsd_cli.signing.keys import DEMO_CA_NAME, DEMO_MARK
 
-#: Room for the CMS signature (with chain, timestamp token and some revocation data), so pyHanko signs once.
-BYTES_RESERVED = 24 * 1024
+#: Signature room beyond the certificates it embeds: the CMS structure, attributes and ECDSA/RSA signature value.
+BASE_RESERVE = 4096
+#: Room for an RFC 3161 timestamp token (its own certificate chain included).
+TIMESTAMP_RESERVE = 12 * 1024
+TSA_TIMEOUT_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -39,7 +45,8 @@ class SignResult:
 
 
 @contextlib.contextmanager
-def _open_signer(config: SignerConfig, secret: bytes | None) -> Iterator[signers.Signer]:
+def open_signer(config: SignerConfig, secret: bytes | None) -> Iterator[signers.Signer]:
+    """Open the configured key: a PKCS#12 file or a PKCS#11 token session (closed on exit)."""
     if config.pkcs12 is not None:
         try:
             signer = signers.SimpleSigner.load_pkcs12(str(config.pkcs12), passphrase=secret)
@@ -57,11 +64,17 @@ def _open_signer(config: SignerConfig, secret: bytes | None) -> Iterator[signers
         session = pkcs11.open_pkcs11_session(str(config.pkcs11_module),
                                              token_criteria=TokenCriteria(label=config.pkcs11_token),
                                              user_pin=secret.decode() if secret else None)
-    except Exception as exc:  # python-pkcs11 raises many unrelated types; the message says which
-        raise SigningError(f"cannot open PKCS#11 token {config.pkcs11_token!r}: {type(exc).__name__}") from None
+    except Exception as exc:  # python-pkcs11 raises many unrelated types; the type name says which
+        raise SigningError(f"cannot open PKCS#11 token {config.pkcs11_token!r}: {type(exc).__name__}",
+                           hint="check the module path, the token label and the PIN") from None
     try:
-        signer = pkcs11.PKCS11Signer(session, key_label=config.pkcs11_key, cert_label=config.pkcs11_key)
-        if signer.signing_cert is not None and signer.signing_cert.public_key.algorithm == "ec":
+        try:
+            signer = pkcs11.PKCS11Signer(session, key_label=config.pkcs11_key, cert_label=config.pkcs11_key)
+            cert = signer.signing_cert
+        except Exception as exc:  # no such key or certificate on the token
+            raise SigningError(f"no usable key/certificate {config.pkcs11_key!r} on token "
+                               f"{config.pkcs11_token!r}: {type(exc).__name__}") from None
+        if cert is not None and cert.public_key.algorithm == "ec":
             # Many tokens (SoftHSM2, several HSMs) only offer raw ECDSA: hash here, sign the digest there.
             signer = pkcs11.PKCS11Signer(session, key_label=config.pkcs11_key, cert_label=config.pkcs11_key,
                                          use_raw_mechanism=True)
@@ -72,57 +85,120 @@ def _open_signer(config: SignerConfig, secret: bytes | None) -> Iterator[signers
 
 def _subject(signer: signers.Signer) -> str:
     cert = signer.signing_cert
-    return cert.subject.native.get("common_name", "") if cert is not None else ""
+    return str(cert.subject.native.get("common_name", "")) if cert is not None else ""
+
+
+def _check_validity(signer: signers.Signer) -> None:
+    cert = signer.signing_cert
+    if cert is None:
+        raise SigningError("the signing key has no certificate")
+    now = dt.datetime.now(dt.UTC)
+    validity = cert["tbs_certificate"]["validity"]
+    if validity["not_after"].native < now:
+        raise SigningError(f"the signer's certificate expired on {validity['not_after'].native:%Y-%m-%d}",
+                           hint="renew the certificate; dsd does not sign with an expired one")
+    if validity["not_before"].native > now:
+        raise SigningError("the signer's certificate is not valid yet")
+
+
+def _reserve(signer: signers.Signer, timestamped: bool) -> int:
+    """Bytes to reserve for /Contents, so pyHanko signs once instead of signing twice to measure."""
+    certs = [signer.signing_cert, *(signer.cert_registry or ())]
+    size = BASE_RESERVE + sum(len(c.dump()) for c in certs if c is not None)
+    if timestamped:
+        size += TIMESTAMP_RESERVE
+    return (size + 1023) // 1024 * 1024
+
+
+def _trust_roots(paths: Sequence[str | Path], signer: signers.Signer, demo: bool) -> list:
+    from pyhanko.keys import load_certs_from_pemder
+
+    try:
+        roots = list(load_certs_from_pemder([str(p) for p in paths]))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read the trust roots (signing.trust_roots): {exc}") from None
+    if demo:
+        roots += [c for c in (signer.cert_registry or ()) if c.subject.native.get("common_name") == DEMO_CA_NAME]
+    return roots
+
+
+def _pdf_writer(src: Path, handle) -> IncrementalPdfFileWriter:
+    head = handle.read(1024)
+    if b"%PDF-" not in head:
+        raise InputError(f"{src.name}: not a PDF", reason="unsupported")
+    handle.seek(0)
+    try:
+        writer = IncrementalPdfFileWriter(handle, strict=False)
+    except Exception as exc:  # pyHanko's parser raises PdfReadError, ValueError, KeyError, ...
+        raise InputError(f"{src.name}: not a PDF that can be signed ({type(exc).__name__})", reason="corrupt") \
+            from None
+    if writer.prev.encrypted:
+        raise InputError(f"{src.name}: encrypted PDFs are not signed", reason="encrypted")
+    return writer
 
 
 def sign_pdf(src: Path, dst: Path, config: SignerConfig, settings: SigningSettings, *, level: str | None = None,
-             passphrase: bytes | None = None, field_name: str | None = None) -> SignResult:
+             passphrase: bytes | None = None, prompter: Prompter | None = terminal_prompt,
+             field_name: str | None = None, trust_roots: Sequence[str | Path] | None = None) -> SignResult:
+    """Sign `src` into `dst` at `level` (default: the profile's). Raises SigningError, InputError, ConfigError.
+
+    `passphrase` is the key's passphrase or the token's PIN; without it, it is read as the config says (file,
+    environment, then `prompter`). `trust_roots` (default: the profile's) anchor the chains whose revocation data
+    B-LT and B-LTA embed.
+    """
     level = level or settings.level
     if level not in SIGNING_LEVELS:
-        raise SigningError(f"unknown signature level {level!r}")
+        raise SigningError(f"unknown signature level {level!r}", hint=f"use one of {', '.join(SIGNING_LEVELS)}")
     if level != "B-B" and not settings.tsa_url:
         raise SigningError(f"level {level} needs a timestamp authority (signing.tsa_url in the profile, or --tsa)")
-    secret = passphrase if passphrase is not None else resolve_passphrase(config)
+    secret = passphrase if passphrase is not None else resolve_passphrase(config, prompter)
     reason = settings.reason + (f" — {DEMO_MARK}" if config.demo else "")
     timestamper = None
     if settings.tsa_url:
         from pyhanko.sign.timestamps import HTTPTimeStamper
 
-        timestamper = HTTPTimeStamper(settings.tsa_url, timeout=30)
+        timestamper = HTTPTimeStamper(settings.tsa_url, timeout=TSA_TIMEOUT_SECONDS)
+    ltv = level in ("B-LT", "B-LTA")
     dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".signing", dir=dst.parent)
-    tmp = Path(tmp_name)
-    try:
-        with _open_signer(config, secret) as signer, open(src, "rb") as source, os.fdopen(fd, "wb") as out:
-            try:
-                writer = IncrementalPdfFileWriter(source, strict=False)
-            except (PdfReadError, ValueError) as exc:
-                raise InputError(f"{src.name}: not a PDF that can be signed ({exc})", reason="corrupt") from None
-            existing = {name for name, _, _ in fields.enumerate_sig_fields(writer)}
-            name = field_name or next(f"dsd-signature-{n}" for n in range(1, 1000)
-                                      if f"dsd-signature-{n}" not in existing)
-            meta = PdfSignatureMetadata(
-                field_name=name, reason=reason, location=settings.location or None, md_algorithm="sha256",
-                subfilter=fields.SigSeedSubFilter.PADES,
-                embed_validation_info=level in ("B-LT", "B-LTA"), use_pades_lta=level == "B-LTA",
-                validation_context=ValidationContext(allow_fetching=True) if level in ("B-LT", "B-LTA") else None,
-            )
-            try:
-                PdfSigner(meta, signer=signer, timestamper=timestamper).sign_pdf(
-                    writer, output=out, bytes_reserved=BYTES_RESERVED)
-            except SigningError:
-                raise
-            except Exception as exc:  # pyHanko wraps network, certificate and key errors in many types
-                raise SigningError(f"signing {src.name} failed: {type(exc).__name__}: {exc}") from None
-            out.flush()
-            os.fsync(out.fileno())
-            subject = _subject(signer)
+    with open(src, "rb") as source, _open_temp(dst) as (tmp, out), open_signer(config, secret) as signer:
+        writer = _pdf_writer(src, source)
+        _check_validity(signer)
+        existing = {name for name, _, _ in fields.enumerate_sig_fields(writer)}
+        name = field_name or next(f"dsd-signature-{n}" for n in range(1, 10_000)
+                                  if f"dsd-signature-{n}" not in existing)
+        context = None
+        if ltv:
+            roots = _trust_roots(settings.trust_roots if trust_roots is None else trust_roots, signer, config.demo)
+            context = ValidationContext(trust_roots=roots or None, allow_fetching=True, revocation_mode="hard-fail")
+        meta = PdfSignatureMetadata(
+            field_name=name, reason=reason, location=settings.location or None, md_algorithm="sha256",
+            subfilter=fields.SigSeedSubFilter.PADES, embed_validation_info=ltv, use_pades_lta=level == "B-LTA",
+            validation_context=context,
+        )
+        try:
+            PdfSigner(meta, signer=signer, timestamper=timestamper).sign_pdf(
+                writer, output=out, bytes_reserved=_reserve(signer, timestamper is not None))
+        except Exception as exc:  # pyHanko wraps network, certificate and key errors in many types
+            raise explain_signing_failure(exc, src.name, settings.tsa_url) from None
+        out.flush()
+        os.fsync(out.fileno())
+        subject = _subject(signer)
         tmp.replace(dst)
-        fsync_dir(dst.parent)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+    fsync_dir(dst.parent)
     return SignResult(output=dst, level=level, signer=subject, field_name=name)
 
 
-__all__ = ["SignResult", "SignerConfig", "load_signer_config", "resolve_passphrase", "sign_pdf"]
+@contextlib.contextmanager
+def _open_temp(dst: Path) -> Iterator[tuple[Path, object]]:
+    """A temp file beside `dst`, removed unless the caller renamed it into place."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".signing", dir=dst.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            yield tmp, out
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+__all__ = ["SignResult", "SignerConfig", "load_signer_config", "open_signer", "resolve_passphrase", "sign_pdf"]

@@ -1,0 +1,393 @@
+"""Separator detection benchmark: dsd against single readers and the Paperless-ngx approach, on one core.
+
+    .venv/bin/python benchmarks/separators.py                 # ~400 pages, a few minutes
+    .venv/bin/python benchmarks/separators.py --pages 120     # quicker
+    .venv/bin/python benchmarks/separators.py --keep benchmarks/out/corpus.pdf
+
+Builds a degraded corpus from real `write_sheets` output and writes it as one scanner-style PDF (JPEG pages, Group 4
+pages for bilevel scans, PNG for some, at 150/200/300 dpi): every document is a separator sheet (degraded in one of
+the classes below, in turn), sometimes followed by its blank duplex back, then 1-3 letter pages; many letters carry
+an EPC payment QR code (Belgian invoices), a web-address QR code or a Code 128 barcode, which must never separate.
+
+Rows (all read the same PDF):
+  dsd             pages rasterised at the profile's raster_dpi; SeparatorDetector + blank check + split policy
+  pyzbar alone    same raster, one pyzbar pass
+  zxing 1 pass    same raster, one zxing-cpp pass with its default options
+  paperless-*     Paperless-ngx's approach (src/documents/barcodes.py): every page rasterised at its default
+                  PAPERLESS_CONSUMER_BARCODE_DPI=300, every barcode read with its reader (PYZBAR, the default
+                  CONSUMER_BARCODE_SCANNER, or ZXING), a page is a separator when a code's text is a separator value
+Columns: recall (sheets found with the right payload), false separators (non-sheet pages taken for a separator),
+content pages placed in the right document (dsd only: it is the only row with a split policy), mean ms per content
+page and per page (rasterising included). Targets for dsd: recall >= 99.5 %, no false separator, every content page
+in the right document, < 50 ms per content page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import img2pdf
+import numpy as np
+import pypdfium2
+import segno
+import zxingcpp
+from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
+from pyzbar import pyzbar
+
+from dsd_cli.errors import InputError
+from dsd_cli.models import PageRef, SeparatorPayload
+from dsd_cli.profiles import load_profile
+from dsd_cli.scan.blank import is_blank
+from dsd_cli.scan.detect import SeparatorDetector
+from dsd_cli.scan.ingest import inspect_source, iter_pages
+from dsd_cli.scan.split import PageObservation, decide
+from dsd_cli.sheets.payload import decode_payload
+from dsd_cli.sheets.render import SheetSpec, write_sheets
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
+DOSSIERS = ["SD/2024/0001", "SD/2019/0456", "BB-2023-117", "Düren-ß 12", "OCMW Liège: 2023/éà", "SD/2025/1234",
+            "SCHULD-88", "a%b~c", "SD/2018/0007", "Ω-42 / ü"]
+TYPES = ["aanvraag", "beslissing", "inkomen", "briefwisseling", "medisch", "huisvesting", "schuldbemiddeling"]
+WORDS = ("leefloon aanvraag beslissing comité sociale dienst huurwaarborg energie factuur betaling gezin inkomen "
+         "demande décision revenu intégration logement facture paiement enquête sociale dossier budget").split()
+EPC = "BCD\n002\n1\nSCT\nGEBABEBB\nFluvius cv\nBE71096123456769\nEUR{amount}\n\n\nFactuur {ref}"
+
+
+# --- degradations of a sheet as a scanner or copier produces them ---------------------------------------------------
+
+def _noise(image: Image.Image, sigma: float, rng: random.Random) -> Image.Image:
+    gen = np.random.default_rng(rng.randrange(1 << 30))
+    arr = np.asarray(image, dtype=np.int16) + gen.normal(0, sigma, image.size[::-1]).astype(np.int16)
+    return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+
+
+def _jpeg(image: Image.Image, quality: int) -> Image.Image:
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=quality)
+    return Image.open(io.BytesIO(buffer.getvalue())).convert("L")
+
+
+def _fit(image: Image.Image, scale: float) -> Image.Image:
+    small = image.resize((int(image.width * scale), int(image.height * scale)), Image.Resampling.LANCZOS)
+    page = Image.new("L", image.size, 255)
+    page.paste(small, ((image.width - small.width) // 2, (image.height - small.height) // 3))
+    return page
+
+
+def _skew(image: Image.Image, degrees: float) -> Image.Image:
+    return image.rotate(degrees, fillcolor=255, resample=Image.Resampling.BICUBIC)
+
+
+def _photocopy(image: Image.Image, rng: random.Random) -> Image.Image:
+    grey = image.point(lambda v: int(55 + v * 0.55)).filter(ImageFilter.GaussianBlur(1.1))
+    return _noise(grey, 16, rng)
+
+
+Degrade = Callable[[Image.Image, random.Random], Image.Image]
+DEGRADATIONS: dict[str, Degrade] = {
+    "clean": lambda im, r: im,
+    "rotated-90": lambda im, r: im.rotate(90, expand=True),
+    "upside-down": lambda im, r: im.rotate(180),
+    "rotated-270": lambda im, r: im.rotate(270, expand=True),
+    "skew-5..5": lambda im, r: _skew(im, r.choice([-1, 1]) * r.uniform(2.0, 5.0)),
+    "blur": lambda im, r: im.filter(ImageFilter.GaussianBlur(r.uniform(1.2, 2.0))),
+    "noise": lambda im, r: _noise(im, r.uniform(25, 40), r),
+    "jpeg-artefacts": lambda im, r: _jpeg(im, r.randint(10, 20)),
+    "low-contrast": lambda im, r: im.point(lambda v: int(125 + v * 0.3)),
+    "photocopy": _photocopy,
+    "fit-to-page": lambda im, r: _fit(im, r.uniform(0.55, 0.8)),
+    "bilevel-g4": lambda im, r: im,  # stored as a Group 4 TIFF page: the PDF carries a 1-bit CCITT image
+    "combined": lambda im, r: _jpeg(_skew(im.rotate(r.choice([90, 180, 270]), expand=True), r.uniform(-4, 4))
+                                    .filter(ImageFilter.GaussianBlur(1.0)), 35),
+}
+
+
+# --- corpus -----------------------------------------------------------------------------------------------------------
+
+@dataclass
+class Truth:
+    kind: str
+    """'sheet', 'back' (blank duplex back) or 'content'."""
+    payload: SeparatorPayload | None = None
+    degradation: str = ""
+    document: int = -1
+    dpi: int = 200
+
+
+@dataclass
+class Corpus:
+    pdf: Path
+    truth: list[Truth] = field(default_factory=list)
+
+
+class SheetRaster:
+    """Real separator sheets from write_sheets, rasterised once per (dossier, type, dpi)."""
+
+    def __init__(self, work: Path) -> None:
+        self.work = work
+        self.profile = load_profile()
+        self.cache: dict[tuple[str, str, int], Image.Image] = {}
+
+    def get(self, dossier: str, doc_type: str, dpi: int) -> Image.Image:
+        key = (dossier, doc_type, dpi)
+        if key not in self.cache:
+            pdf_path = self.work / "sheet.pdf"
+            write_sheets([SheetSpec(dossier, doc_type)], pdf_path, self.profile)
+            doc = pypdfium2.PdfDocument(str(pdf_path))
+            self.cache[key] = ImageOps.grayscale(doc[0].render(scale=dpi / 72).to_pil())
+            doc.close()
+        return self.cache[key].copy()
+
+
+def _a4(dpi: int, tone: int = 250) -> Image.Image:
+    return Image.new("L", (round(8.27 * dpi), round(11.69 * dpi)), tone)
+
+
+def _letter(rng: random.Random, dpi: int) -> Image.Image:
+    page = _a4(dpi, rng.randint(235, 252))
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(FONT, max(12, round(dpi * 0.14)))
+    line_h = round(dpi * 0.22)
+    y = round(dpi * 1.2)
+    for _ in range(rng.randint(8, 26)):
+        text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 11)))
+        draw.text((round(dpi * 0.9), y), text, font=font, fill=rng.randint(0, 50))
+        y += line_h
+    extra = rng.random()
+    if extra < 0.35:  # an invoice's EPC payment code
+        text = EPC.format(amount=f"{rng.randint(10, 900)}.{rng.randint(0, 99):02d}", ref=rng.randint(1000, 9999))
+        _paste_code(page, segno.make(text, error="m"), dpi, rng)
+    elif extra < 0.45:
+        _paste_code(page, segno.make("https://www.vlaanderen.be/sociale-dienst?ref=" + str(rng.randint(1, 99999)),
+                                     error="m"), dpi, rng)
+    elif extra < 0.6:  # a 1-D barcode (parcel label, reply form)
+        barcode = zxingcpp.write_barcode_to_image(zxingcpp.create_barcode(f"RE{rng.randint(10**8, 10**9)}BE",
+                                                                         zxingcpp.BarcodeFormat.Code128))
+        bar = Image.fromarray(np.asarray(barcode)).convert("L")
+        bar = bar.resize((round(dpi * 2.2), round(dpi * 0.5)), Image.Resampling.NEAREST)
+        page.paste(bar, (page.width - bar.width - dpi, round(dpi * 0.6)))
+    return _noise(page.filter(ImageFilter.GaussianBlur(0.5)), 4, rng)
+
+
+def _paste_code(page: Image.Image, qr: segno.QRCode, dpi: int, rng: random.Random) -> None:
+    buffer = io.BytesIO()
+    scale = max(2, round(dpi * 0.32 / (qr.symbol_size(border=4)[0] / 10)))  # about 3 cm wide
+    qr.save(buffer, kind="png", scale=scale, border=4)
+    code = Image.open(io.BytesIO(buffer.getvalue())).convert("L")
+    x = rng.choice([dpi // 2, page.width - code.width - dpi // 2])
+    page.paste(code, (x, page.height - code.height - dpi))
+
+
+def _blank_back(rng: random.Random, dpi: int) -> Image.Image:
+    page = _a4(dpi, rng.randint(238, 252))
+    draw = ImageDraw.Draw(page)
+    for _ in range(rng.randint(20, 120)):
+        draw.point((rng.randrange(page.width), rng.randrange(page.height)), fill=rng.randrange(40, 200))
+    return _noise(page, 5, rng)
+
+
+def _encode(image: Image.Image, dpi: int, kind: str, rng: random.Random) -> bytes:
+    buffer = io.BytesIO()
+    if kind == "g4":
+        image.point(lambda v: 255 if v > 150 else 0).convert("1").save(buffer, "TIFF", compression="group4",
+                                                                       dpi=(dpi, dpi))
+    elif kind == "png":
+        image.save(buffer, "PNG", dpi=(dpi, dpi))
+    else:
+        image.save(buffer, "JPEG", quality=rng.randint(60, 85), dpi=(dpi, dpi))
+    return buffer.getvalue()
+
+
+def build_corpus(pages: int, seed: int, work: Path) -> Corpus:
+    rng = random.Random(seed)
+    sheets = SheetRaster(work)
+    corpus = Corpus(work / "corpus.pdf")
+    encoded: list[bytes] = []
+    names = list(DEGRADATIONS)
+    document = 0
+    while len(encoded) < pages:
+        degradation = names[document % len(names)]
+        dpi = rng.choice([150, 200, 200, 300])
+        payload = SeparatorPayload(rng.choice(DOSSIERS), rng.choice(TYPES))
+        sheet = DEGRADATIONS[degradation](sheets.get(payload.dossier, payload.doc_type, dpi), rng)
+        encoded.append(_encode(sheet, dpi, "g4" if degradation == "bilevel-g4" else "jpeg", rng))
+        corpus.truth.append(Truth("sheet", payload, degradation, document, dpi))
+        if rng.random() < 0.15:
+            encoded.append(_encode(_blank_back(rng, dpi), dpi, "jpeg", rng))
+            corpus.truth.append(Truth("back", None, "", document, dpi))
+        for _ in range(rng.randint(1, 3)):
+            kind = rng.choices(["jpeg", "png", "g4"], [0.8, 0.1, 0.1])[0]
+            encoded.append(_encode(_letter(rng, dpi), dpi, kind, rng))
+            corpus.truth.append(Truth("content", None, "", document, dpi))
+        document += 1
+    corpus.pdf.write_bytes(img2pdf.convert(encoded, rotation=img2pdf.Rotation.ifvalid))
+    return corpus
+
+
+# --- readers ----------------------------------------------------------------------------------------------------------
+
+def _payload_of(texts: list[str]) -> SeparatorPayload | None:
+    """What a reader that knows dsd's payload makes of the texts it read: the first valid payload."""
+    for text in texts:
+        try:
+            payload = decode_payload(text)
+        except InputError:
+            continue
+        if payload is not None:
+            return payload
+    return None
+
+
+def read_pyzbar(image: Image.Image) -> list[str]:
+    return [s.data.decode("utf-8", "replace") for s in pyzbar.decode(image) if s.data]
+
+
+def read_zxing(image: Image.Image) -> list[str]:
+    return [b.text for b in zxingcpp.read_barcodes(image) if b.text]
+
+
+@dataclass
+class Row:
+    name: str
+    found: dict[int, SeparatorPayload | None] = field(default_factory=dict)
+    ms: dict[int, float] = field(default_factory=dict)
+    placed_right: str = "-"
+
+
+def _render(doc: pypdfium2.PdfDocument, index: int, dpi: int, grey: bool) -> Image.Image:
+    page = doc[index]
+    try:
+        image = page.render(scale=dpi / 72, grayscale=grey).to_pil()
+    finally:
+        page.close()
+    return image.convert("L") if grey else image.convert("RGB")
+
+
+def run(corpus: Corpus, progress: bool = True) -> list[Row]:
+    profile = load_profile()
+    detector = SeparatorDetector(profile.separators)
+    rows = {n: Row(n) for n in ("dsd", "pyzbar alone", "zxing 1 pass", "paperless-ngx (pyzbar, 300 dpi)",
+                                "paperless-ngx (zxing, 300 dpi)")}
+    source = inspect_source(corpus.pdf)
+    observations: list[PageObservation] = []
+    doc = pypdfium2.PdfDocument(str(corpus.pdf))
+    pages = iter_pages(source, profile.separators.raster_dpi)
+    try:
+        for index in range(len(doc)):
+            start = time.perf_counter()
+            ref, image = next(pages)  # dsd's own streaming raster, at raster_dpi
+            raster_ms = (time.perf_counter() - start) * 1000
+            start = time.perf_counter()
+            found = detector.detect(ref, image)
+            blank = found.separator is None and not found.bad_separator and is_blank(
+                image, profile.separators.blank_ink_ratio)
+            rows["dsd"].ms[index] = raster_ms + (time.perf_counter() - start) * 1000
+            rows["dsd"].found[index] = found.separator.payload if found.separator else None
+            observations.append(PageObservation(ref, found.separator, found.bad_separator, blank))
+            for name, reader in (("pyzbar alone", read_pyzbar), ("zxing 1 pass", read_zxing)):
+                start = time.perf_counter()
+                rows[name].found[index] = _payload_of(reader(image))
+                rows[name].ms[index] = raster_ms + (time.perf_counter() - start) * 1000
+            image.close()
+            start = time.perf_counter()
+            big = _render(doc, index, 300, grey=False)  # pdf2image gives RGB pages
+            big_ms = (time.perf_counter() - start) * 1000
+            for name, reader in (("paperless-ngx (pyzbar, 300 dpi)", read_pyzbar),
+                                 ("paperless-ngx (zxing, 300 dpi)", read_zxing)):
+                start = time.perf_counter()
+                rows[name].found[index] = _payload_of(reader(big))
+                rows[name].ms[index] = big_ms + (time.perf_counter() - start) * 1000
+            big.close()
+            if progress and index % 25 == 0:
+                print(f"  page {index + 1}/{len(doc)}", file=sys.stderr)
+    finally:
+        pages.close()
+        doc.close()
+    rows["dsd"].placed_right = _placement(corpus, observations, profile.document_types)
+    return list(rows.values())
+
+
+def _placement(corpus: Corpus, observations: list[PageObservation], types: dict) -> str:
+    """Run dsd's split policy and count content pages that land in the document they were scanned with."""
+    decision = decide("bench", observations, known_dossier=lambda d: True, known_type=lambda t: t in types)
+    where: dict[int, tuple[int, str, str]] = {}
+    for number, plan in enumerate(decision.documents):
+        for page in plan.pages:
+            where[page.index] = (number, plan.dossier, plan.doc_type)
+    content = [i for i, t in enumerate(corpus.truth) if t.kind == "content"]
+    right = 0
+    for i in content:
+        truth = corpus.truth[i]
+        got = where.get(i)
+        sheet_truth = next(t for t in corpus.truth if t.kind == "sheet" and t.document == truth.document)
+        if got and got[0] == truth.document and (got[1], got[2]) == (sheet_truth.payload.dossier,
+                                                                     sheet_truth.payload.doc_type):
+            right += 1
+    dropped_content = sum(1 for d in decision.dropped if corpus.truth[d.page.index].kind == "content")
+    note = f" ({dropped_content} content pages dropped)" if dropped_content else ""
+    return f"{right}/{len(content)}{note}"
+
+
+def report(corpus: Corpus, rows: list[Row]) -> bool:
+    sheets = [i for i, t in enumerate(corpus.truth) if t.kind == "sheet"]
+    others = [i for i, t in enumerate(corpus.truth) if t.kind != "sheet"]
+    content = [i for i, t in enumerate(corpus.truth) if t.kind == "content"]
+    print(f"\ncorpus: {len(corpus.truth)} pages = {len(sheets)} sheets + {len(content)} letters + "
+          f"{len(others) - len(content)} blank backs; "
+          f"{sum(1 for i in content if corpus.truth[i].dpi == 150)} letters at 150 dpi\n")
+    head = f"{'method':34} {'recall':>8} {'false sep.':>10} {'content ok':>12} {'ms/content p.':>14} {'ms/page':>8}"
+    print(head)
+    print("-" * len(head))
+    ok = True
+    for row in rows:
+        hits = sum(1 for i in sheets if row.found[i] == corpus.truth[i].payload)
+        false = sum(1 for i in others if row.found[i] is not None)
+        recall = hits / len(sheets)
+        per_content = statistics.fmean(row.ms[i] for i in content)
+        per_page = statistics.fmean(row.ms.values())
+        print(f"{row.name:34} {recall:8.2%} {false:10d} {row.placed_right:>12} {per_content:14.1f} {per_page:8.1f}")
+        if row.name == "dsd":
+            ok = recall >= 0.995 and false == 0 and per_content < 50 and \
+                row.placed_right.startswith(f"{len(content)}/{len(content)}") and "dropped" not in row.placed_right
+    print("\nmisses per degradation class (sheets not found):")
+    for row in rows:
+        missed = Counter(corpus.truth[i].degradation for i in sheets if row.found[i] != corpus.truth[i].payload)
+        print(f"  {row.name:32} " + (", ".join(f"{k} {v}" for k, v in sorted(missed.items())) or "none"))
+    print(f"\ndsd targets (recall >= 99.5 %, 0 false, all content placed, < 50 ms/content page): "
+          f"{'met' if ok else 'NOT MET'}")
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=400, help="about this many pages (default 400)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", type=Path, help="also save the corpus PDF here")
+    parser.add_argument("--all-cores", action="store_true", help="do not pin the process to one core")
+    args = parser.parse_args(argv)
+    if not args.all_cores and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    with tempfile.TemporaryDirectory(prefix="dsd-bench-") as work:
+        start = time.perf_counter()
+        corpus = build_corpus(args.pages, args.seed, Path(work))
+        print(f"built {len(corpus.truth)} pages in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+        if args.keep:
+            args.keep.parent.mkdir(parents=True, exist_ok=True)
+            args.keep.write_bytes(corpus.pdf.read_bytes())
+        rows = run(corpus)
+        return 0 if report(corpus, rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
