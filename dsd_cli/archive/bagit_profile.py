@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from dsd_cli import __version__
+from dsd_cli.fsutil import atomic_write_text
 from dsd_cli.profiles import PROFILES_DIR, Profile
 
 REQUIRED_INFO = ("Source-Organization", "External-Identifier", "Bagging-Date", "Bag-Software-Agent",
@@ -66,3 +67,17 @@ def shipped_profile_path(profile: Profile) -> Path:
 def render(profile: Profile) -> str:
     """The JSON text shipped as profiles/<name>.bagit-profile.json."""
     return json.dumps(generate_bagit_profile(profile), ensure_ascii=False, indent=2) + "\n"
+
+
+def write_shipped(profile: Profile) -> Path:
+    """Regenerate the shipped BagIt profile file (run `python -m dsd_cli.archive.bagit_profile` after changing
+    a profile's organisation, rules or checksums)."""
+    target = shipped_profile_path(profile)
+    atomic_write_text(target, render(profile))
+    return target
+
+
+if __name__ == "__main__":
+    from dsd_cli.profiles import load_profile
+
+    print(write_shipped(load_profile()))

@@ -127,22 +127,11 @@ def _dss_kwargs(reader: PdfFileReader) -> dict[str, Any] | None:
         return None
     try:
         dss = DocumentSecurityStore.read_dss(reader)
-        _dss_revinfo({"_dss": dss})
+        dss.as_validation_context({})  # parses every certificate, OCSP response and CRL once
     except Exception as exc:  # a broken DSS proves nothing
         log.debug("unreadable DSS: %s", type(exc).__name__)
         return {"broken": True}
     return {"_dss": dss}
-
-
-def _dss_revinfo(dss_kwargs: dict[str, Any]) -> tuple[list, list, list]:
-    from asn1crypto import crl as asn1_crl
-    from asn1crypto import ocsp as asn1_ocsp
-    from pyhanko.pdf_utils.misc import DecodePurpose
-
-    dss: DocumentSecurityStore = dss_kwargs["_dss"]
-    ocsps = [asn1_ocsp.OCSPResponse.load(r.get_object().read_data(DecodePurpose.OCSP_RESPONSE)) for r in dss.ocsps]
-    crls = [asn1_crl.CertificateList.load(r.get_object().read_data(DecodePurpose.CRL)) for r in dss.crls]
-    return list(dss.load_certs()), ocsps, crls
 
 
 def _demo_root(embedded_certs: list[asn1_x509.Certificate]) -> asn1_x509.Certificate | None:
@@ -162,10 +151,10 @@ def _timestamp_time(signed_data: Any) -> dt.datetime | None:
 def _context(roots: list, online: bool, dss: dict[str, Any] | None, moment: dt.datetime | None
              ) -> ValidationContext:
     if dss is not None and "_dss" in dss:
-        certs, ocsps, crls = _dss_revinfo(dss)
         # Validation data embedded at signing time must prove the chain was not revoked at the proven time.
-        return ValidationContext(trust_roots=roots, other_certs=certs, ocsps=ocsps, crls=crls, moment=moment,
-                                 allow_fetching=online, revocation_mode="hard-fail", retroactive_revinfo=True)
+        store: DocumentSecurityStore = dss["_dss"]
+        return store.as_validation_context({"trust_roots": roots, "moment": moment, "allow_fetching": online,
+                                            "revocation_mode": "hard-fail", "retroactive_revinfo": True})
     return ValidationContext(trust_roots=roots, allow_fetching=online,
                              revocation_mode="hard-fail" if online else "soft-fail")
 

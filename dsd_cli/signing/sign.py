@@ -154,7 +154,7 @@ def sign_pdf(src: Path, dst: Path, config: SignerConfig, settings: SigningSettin
     secret = passphrase if passphrase is not None else resolve_passphrase(config, prompter)
     reason = settings.reason + (f" — {DEMO_MARK}" if config.demo else "")
     timestamper = None
-    if settings.tsa_url:
+    if level != "B-B":
         from pyhanko.sign.timestamps import HTTPTimeStamper
 
         timestamper = HTTPTimeStamper(settings.tsa_url, timeout=TSA_TIMEOUT_SECONDS)

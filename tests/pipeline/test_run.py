@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pikepdf
+from PIL import Image
 
 from dsd_cli.errors import ExitCode
 from dsd_cli.ocr import extract_text
@@ -53,15 +57,19 @@ def test_bad_input_is_quarantined_and_the_batch_goes_on(dsd, tmp_path: Path):
     (inbox / "b-empty.pdf").write_bytes(b"")
     (inbox / "c-truncated.pdf").write_bytes((inbox / "a-good.pdf").read_bytes()[:3000])
     (inbox / "d-notes.docx").write_bytes(b"PK\x03\x04 not a scan")
+    with pikepdf.open(inbox / "a-good.pdf") as pdf:
+        pdf.save(inbox / "e-locked.pdf", encryption=pikepdf.Encryption(user="geheim", owner="geheim"))
+    Image.new("1", (20000, 20000)).save(inbox / "f-bomb.png")
     archive = tmp_path / "archive"
     result = dsd("run", inbox, "--archive", archive, "--json", "--no-sign")
     assert result.code == ExitCode.PARTIAL, result.stderr
     report = run_json(result)
     assert report["documents_archived"] == 1
     assert report["pages"]["unassigned"] == 1
-    reasons = {Path(q["source"]).name: q["reason"] for q in report["quarantine"]}
-    assert reasons["b-empty.pdf"] == "zero-byte"
-    assert "c-truncated.pdf" in reasons and "d-notes.docx" in reasons
+    reasons = {Path(q["source"]).name: q["reason"] for q in report["quarantine"] if q["batch_id"] is None}
+    assert [q["reason"] for q in report["quarantine"] if q["batch_id"]] == ["before-first-separator"]
+    assert reasons == {"b-empty.pdf": "zero-byte", "c-truncated.pdf": "corrupt", "d-notes.docx": "unsupported",
+                       "e-locked.pdf": "encrypted", "f-bomb.png": "too-large"}
     kept = sorted(p.name for p in (archive / "quarantine").rglob("*") if p.is_file())
     assert any(name.endswith(".reason.json") for name in kept)
     assert any(name.startswith("unassigned") and name.endswith(".pdf") for name in kept)
@@ -127,3 +135,27 @@ def test_resume_after_the_archive_folder_was_copied(dsd, scans: Path, tmp_path: 
     result = dsd("run", scans, "--archive", moved, "--no-sign", "--json")
     assert result.code == ExitCode.OK, result.stderr
     assert run_json(result)["batches"] == {"new": 1, "skipped": 1}
+
+
+def test_a_tool_failure_quarantines_that_document_and_the_batch_goes_on(dsd, tmp_path: Path):
+    from dsd_cli.profiles import PROFILES_DIR
+
+    profile = tmp_path / "slow-ocr.toml"
+    profile.write_text((PROFILES_DIR / "vlaanderen-ocmw.toml").read_text(encoding="utf-8")
+                       .replace("timeout_seconds = 600", "timeout_seconds = 1"), encoding="utf-8")
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    scanner_pdf(scans / "batch.pdf", [("SD/2026/0009", "medisch", ["Medisch attest"])])
+    archive = tmp_path / "archive"
+    result = dsd("run", scans, "--archive", archive, "--profile", profile, "--no-sign", "--json")
+    assert result.code == ExitCode.PARTIAL, result.stderr
+    report = run_json(result)
+    assert report["pages"]["quarantined"] == 1 and report["documents_archived"] == 0
+    (entry,) = report["quarantine"]
+    assert entry["reason"] == "ocr-timeout"
+    kept = Path(entry["path"])
+    assert kept.is_file() and kept.with_name(kept.name + ".reason.json").is_file()
+    db = sqlite3.connect(archive / ".dsd" / "journal.sqlite")
+    roles = dict(db.execute("SELECT role, COUNT(*) FROM pages GROUP BY role").fetchall())
+    db.close()
+    assert roles == {"quarantined": 1, "separator": 1}

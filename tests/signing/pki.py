@@ -17,7 +17,7 @@ from certomancer.integrations.animator import Animator, AnimatorArchStore
 from certomancer.registry import CertomancerConfig
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 ARCH = "dsd-test"
 KEYS = ("root", "interm", "interm-ocsp", "tsa", "signer", "signer-revoked", "signer-expired")
@@ -117,6 +117,11 @@ pki-architectures:
 """
 
 
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs) -> None:  # keep test output clean
+        pass
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -137,7 +142,8 @@ class TestPki:
     thread: threading.Thread | None = None
 
     def start(self) -> None:
-        self.server = make_server("127.0.0.1", self.port, self.animator, threaded=True)
+        self.server = make_server("127.0.0.1", self.port, self.animator, threaded=True,
+                                  request_handler=_QuietHandler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
