@@ -46,7 +46,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 from pyzbar import pyzbar
 
 from dsd_cli.errors import InputError
-from dsd_cli.models import PageRef, SeparatorPayload
+from dsd_cli.models import SeparatorPayload
 from dsd_cli.profiles import load_profile
 from dsd_cli.scan.blank import is_blank
 from dsd_cli.scan.detect import SeparatorDetector

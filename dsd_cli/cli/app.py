@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "status",
     "watch",
     "doctor",
+    "timestamp",
 )
 
 app = typer.Typer(

@@ -2,48 +2,59 @@
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
-from dsd_cli.cli.output import JsonOption, ProfileOption, info, print_json
-from dsd_cli.errors import ConfigError, UsageError
+from dsd_cli.cli.output import JsonOption, ProfileOption, out_console, print_json
+from dsd_cli.errors import InputError, UsageError
 from dsd_cli.models import ArchivedDocument, PageRef
 from dsd_cli.pipeline.layout import ArchiveLayout
 from dsd_cli.pipeline.lock import archive_lock
 from dsd_cli.profiles import load_profile
-from dsd_cli.register import load_register
+from dsd_cli.register import Register, load_register
 
 PACKAGE_HELP = """Put finished PDFs (OCR'd PDF/A, signed) into their dossier's bag in the archive.
 
 A dossier's first documents create its bag; later ones add a new version (the old manifests are kept in
-versions/). A document whose content is already in the dossier is not stored again.
+versions/). A document whose content is already in the dossier is not stored again. With --register, every
+dossier must be in the register, which also supplies the dates that start retention periods.
 
 Examples:
 
   dsd package brief.pdf besluit.pdf --archive ./archive --dossier SD/2024/0001 --type briefwisseling
 
-  dsd package --from split-out/ --archive ./archive        (the PDFs and split.json written by `dsd split -o`)
+  dsd package --from split-out/ --archive ./archive --register register.csv   (what `dsd split -o split-out/` wrote)
 """
 
 
-def _from_split(folder: Path) -> list[ArchivedDocument]:
+def _from_pdfs(pdfs: list[Path], dossier: str, doc_type: str) -> list[ArchivedDocument]:
     from dsd_cli.ocr import count_pages
 
-    manifest = folder / "split.json"
-    try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"cannot read {manifest}: {exc}") from None
-    docs = []
-    for entry in data.get("documents", []):
-        pdf = folder / Path(entry["pdf"]).name
-        pages = tuple(PageRef(Path(p["source"]), int(p["page"]) - 1) for p in entry["page_numbers"])
-        docs.append(ArchivedDocument(dossier=entry["dossier"], doc_type=entry["type"], pdf=pdf,
-                                     page_count=count_pages(pdf), sources=pages, batch=entry.get("batch", "")))
-    return docs
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    documents = []
+    for pdf in pdfs:
+        if not pdf.is_file():
+            raise InputError(f"{pdf}: no such file", reason="missing")
+        pages = count_pages(pdf)
+        documents.append(ArchivedDocument(
+            dossier=dossier, doc_type=doc_type, pdf=pdf, page_count=pages,
+            sources=tuple(PageRef(pdf, i) for i in range(pages)), batch=pdf.name,
+            events=({"type": "ingestion", "datetime": now, "agent": "dsd package", "tool": "", "outcome": "success",
+                     "detail": f"finished PDF {pdf.name} added by hand"},)))
+    return documents
+
+
+def _check_register(register: Register | None, dossiers: list[str]) -> None:
+    if register is None:
+        return
+    unknown = [d for d in dossiers if d not in register]
+    if unknown:
+        raise InputError(f"dossier {unknown[0]!r} is not in the register {register.source}", reason="unknown-dossier",
+                         hint="check the dossier number, or export a current register")
 
 
 def register(app: typer.Typer) -> None:
@@ -59,31 +70,37 @@ def register(app: typer.Typer) -> None:
         json_output: JsonOption = False,
     ) -> None:
         from dsd_cli.archive.package import package_dossier
-        from dsd_cli.ocr import count_pages
+        from dsd_cli.archive.splitdir import documents_from_split
 
         prof = load_profile(profile)
         register_data = load_register(register_csv) if register_csv else None
-        if from_split is not None:
-            documents = _from_split(from_split)
-        elif pdfs and dossier and doc_type:
-            documents = [ArchivedDocument(dossier=dossier, doc_type=doc_type, pdf=p, page_count=count_pages(p),
-                                          sources=tuple(PageRef(p, i) for i in range(count_pages(p))),
-                                          batch=p.name) for p in pdfs]
+        if from_split is not None and not pdfs and dossier is None and doc_type is None:
+            documents = documents_from_split(from_split)
+        elif from_split is None and pdfs and dossier and doc_type:
+            prof.document_type(doc_type)
+            documents = _from_pdfs(pdfs, dossier, doc_type)
         else:
-            raise UsageError("give PDFs with --dossier and --type, or --from SPLITDIR")
+            raise UsageError("give PDFs with --dossier and --type, or --from SPLITDIR alone")
+        dossiers = list(dict.fromkeys(d.dossier for d in documents))
+        _check_register(register_data, dossiers)
         layout = ArchiveLayout(archive)
         layout.ensure()
         results = []
         with archive_lock(layout.lock):
-            for name in dict.fromkeys(d.dossier for d in documents):
+            for name in dossiers:
                 entry = register_data.lookup(name) if register_data else None
                 group = [d for d in documents if d.dossier == name]
                 result = package_dossier(archive, name, group, prof, entry, agent="dsd package")
                 results.append({"dossier": name, "bag": str(result.bag), "version": result.version,
-                                "stored": list(result.stored), "duplicates": list(result.duplicates)})
+                                "stored": list(result.stored), "duplicates": list(result.duplicates),
+                                "already_archived": list(result.already_archived), "unchanged": result.unchanged})
         if json_output:
             print_json({"dossiers": results})
-        else:
-            for r in results:
-                info(f"{r['dossier']}: version {r['version']} of {r['bag']} — {len(r['stored'])} stored, "
-                     f"{len(r['duplicates'])} duplicate(s)")
+            return
+        table = Table(title=f"Packaged into {archive}")
+        for col in ("dossier", "bag", "version", "stored", "duplicates", "already archived"):
+            table.add_column(col, overflow="fold")
+        for r in results:
+            table.add_row(r["dossier"], Path(r["bag"]).name, str(r["version"]), str(len(r["stored"])),
+                          str(len(r["duplicates"])), str(len(r["already_archived"])))
+        out_console.print(table)

@@ -1,4 +1,4 @@
-"""`dsd show`: a dossier's documents, versions and retention."""
+"""`dsd show`: a dossier's documents, versions and retention (or, without a dossier, the archive's dossiers)."""
 
 from __future__ import annotations
 
@@ -9,45 +9,75 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from dsd_cli.archive.dossiers import dossier_details
+from dsd_cli.archive.dossiers import DossierDetails, DossierSummary, dossier_details, list_dossiers
 from dsd_cli.cli.output import JsonOption, out_console, print_json
 
-SHOW_HELP = """Show a dossier: its documents, bag versions and retention.
+SHOW_HELP = """Show a dossier: its documents, bag versions and retention. Without a dossier number, list the
+archive's dossiers with their disposal dates.
 
 Examples:
 
   dsd show SD/2024/0001 --archive demo-archive
 
   dsd show SD/2024/0001 --archive /srv/archive --json
+
+  dsd show --archive /srv/archive
 """
+
+
+def _render_details(details: DossierDetails) -> None:
+    out_console.print(f"[bold]Dossier {details.dossier}[/] — bag {details.bag.name}, version {details.version}",
+                      highlight=False)
+    docs = Table(title="Documents")
+    for col in ("id", "type", "pages", "scanned", "document date", "batch", "rule", "file", "sha256"):
+        docs.add_column(col, overflow="fold")
+    for d in details.documents:
+        docs.add_row(d["id"], d["doc_type"], str(d.get("pages", "")), str(d.get("scan_date", ""))[:10],
+                     str(d.get("document_date", "")), str(d.get("batch", "")),
+                     f"{d.get('retention_rule', '')} {d.get('disposition', '')}".strip(), d["path"],
+                     d["sha256"][:16] + "…")
+    out_console.print(docs)
+    versions = Table(title="Versions")
+    for col in ("version", "date", "by", "added", "duplicates of"):
+        versions.add_column(col, overflow="fold")
+    for v in details.versions:
+        versions.add_row(str(v["version"]), str(v.get("date", "")), str(v.get("agent", "")),
+                         ", ".join(v.get("added", [])), ", ".join(v.get("duplicates", [])))
+    out_console.print(versions)
+    retention = Table(title="Retention", show_header=False)
+    retention.add_column("field", style="bold")
+    retention.add_column("value", overflow="fold")
+    for key, value in details.retention.items():
+        retention.add_row(key, value or "—")
+    out_console.print(retention)
+
+
+def _render_list(archive: Path, summaries: list[DossierSummary]) -> None:
+    table = Table(title=f"Dossiers in {archive}")
+    for col in ("dossier", "version", "documents", "pages", "types", "disposition", "due", "hold"):
+        table.add_column(col, overflow="fold")
+    for s in summaries:
+        table.add_row(s.dossier, str(s.version), str(s.documents), str(s.pages), " ".join(s.doc_types),
+                      s.disposition, s.due_date or "—", "yes" if s.legal_hold else "")
+    out_console.print(table)
 
 
 def register(app: typer.Typer) -> None:
     @app.command("show", help=SHOW_HELP)
     def show_command(
-        dossier: Annotated[str, typer.Argument(help="Dossier number.")],
-        archive: Annotated[Path, typer.Option("--archive", "-a", help="Archive folder.")],
+        dossier: Annotated[str | None, typer.Argument(help="Dossier number (omit to list all dossiers).")] = None,
+        archive: Annotated[Path, typer.Option("--archive", "-a", help="Archive folder.")] = ...,
         json_output: JsonOption = False,
     ) -> None:
+        if dossier is None:
+            summaries = list_dossiers(archive)
+            if json_output:
+                print_json({"dossiers": [{**dataclasses.asdict(s), "bag": str(s.bag)} for s in summaries]})
+            else:
+                _render_list(archive, summaries)
+            return
         details = dossier_details(archive, dossier)
         if json_output:
             print_json({**dataclasses.asdict(details), "bag": str(details.bag)})
             return
-        out_console.print(f"[bold]Dossier {details.dossier}[/] — bag {details.bag.name}, version {details.version}")
-        docs = Table(title="Documents")
-        for col in ("id", "type", "pages", "scanned", "batch", "file", "sha256"):
-            docs.add_column(col, overflow="fold")
-        for d in details.documents:
-            docs.add_row(d["id"], d["doc_type"], str(d["pages"]), d.get("scan_date", "")[:10], d.get("batch", ""),
-                         d["path"], d["sha256"][:16] + "…")
-        out_console.print(docs)
-        versions = Table(title="Versions")
-        for col in ("version", "date", "added", "duplicates"):
-            versions.add_column(col)
-        for v in details.versions:
-            versions.add_row(str(v["version"]), v["date"], ", ".join(v["added"]), ", ".join(v["duplicates"]))
-        out_console.print(versions)
-        retention = Table(title="Retention", show_header=False)
-        for key, value in details.retention.items():
-            retention.add_row(key, value)
-        out_console.print(retention)
+        _render_details(details)

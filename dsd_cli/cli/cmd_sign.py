@@ -22,6 +22,8 @@ Examples:
 
   dsd sign doc.pdf -o doc.signed.pdf --key signer.p12
 
+  dsd sign doc.pdf -o doc.lta.pdf --key signer.p12 --level B-LTA --tsa http://tsa.example/tsr --trust root.pem
+
   dsd sign doc.pdf -o doc.signed.pdf --pkcs11-module /usr/lib/softhsm/libsofthsm2.so --token archief --key-label sign
 """
 
@@ -38,6 +40,8 @@ def register(app: typer.Typer) -> None:
         passphrase_file: Annotated[Path | None, typer.Option("--passphrase-file")] = None,
         level: Annotated[str | None, typer.Option("--level", help="B-B, B-T, B-LT or B-LTA.")] = None,
         tsa: Annotated[str | None, typer.Option("--tsa", help="RFC 3161 timestamp authority URL.")] = None,
+        trust: Annotated[list[Path] | None, typer.Option(
+            "--trust", help="Trusted root certificate (PEM/DER) for B-LT/B-LTA; repeatable.")] = None,
         profile: ProfileOption = None,
         json_output: JsonOption = False,
     ) -> None:
@@ -50,6 +54,8 @@ def register(app: typer.Typer) -> None:
         if config is None:
             raise ConfigError("no signing key: give --key or a PKCS#11 token, or configure one in the profile")
         settings = dataclasses.replace(prof.signing, tsa_url=tsa) if tsa else prof.signing
+        if trust:
+            settings = dataclasses.replace(settings, trust_roots=(*map(str, trust), *settings.trust_roots))
         result = sign_pdf(source, output, config, settings, level=level)
         if json_output:
             print_json({"output": str(result.output), "level": result.level, "signer": result.signer,

@@ -127,7 +127,7 @@ def _dss_kwargs(reader: PdfFileReader) -> dict[str, Any] | None:
         return None
     try:
         dss = DocumentSecurityStore.read_dss(reader)
-        dss.as_validation_context({})  # parses every certificate, OCSP response and CRL once
+        dss.as_validation_context({"trust_roots": []})  # parses every certificate, OCSP response and CRL
     except Exception as exc:  # a broken DSS proves nothing
         log.debug("unreadable DSS: %s", type(exc).__name__)
         return {"broken": True}
@@ -203,8 +203,10 @@ def _inspect_one(sig: EmbeddedPdfSignature, roots: list, allow_demo: bool, onlin
         problems.append("a certificate in the signer's chain is revoked")
     elif not status.trusted:
         indic = getattr(status, "trust_problem_indic", None)
-        why = f" ({indic.name})" if indic is not None else ""
-        problems.append(f"the signer's certificate could not be validated to a trusted root{why}")
+        if indic is None or indic.name == "NO_CERTIFICATE_CHAIN_FOUND":
+            problems.append("the signer's certificate does not chain to a trusted root")
+        else:  # e.g. missing revocation data, expired at the validation time
+            problems.append(f"the signer's certificate could not be validated ({indic.name})")
     ts_status = getattr(status, "timestamp_validity", None)
     if ts_status is not None and not (ts_status.intact and ts_status.valid):
         problems.append("the signature timestamp is not valid")

@@ -152,7 +152,6 @@ def sign_pdf(src: Path, dst: Path, config: SignerConfig, settings: SigningSettin
     if level != "B-B" and not settings.tsa_url:
         raise SigningError(f"level {level} needs a timestamp authority (signing.tsa_url in the profile, or --tsa)")
     secret = passphrase if passphrase is not None else resolve_passphrase(config, prompter)
-    reason = settings.reason + (f" — {DEMO_MARK}" if config.demo else "")
     timestamper = None
     if level != "B-B":
         from pyhanko.sign.timestamps import HTTPTimeStamper
@@ -163,13 +162,16 @@ def sign_pdf(src: Path, dst: Path, config: SignerConfig, settings: SigningSettin
     with open(src, "rb") as source, _open_temp(dst) as (tmp, out), open_signer(config, secret) as signer:
         writer = _pdf_writer(src, source)
         _check_validity(signer)
+        subject = _subject(signer)
+        demo = config.demo or DEMO_MARK in subject  # a `dsd keys demo` key given with --key is still a demo key
+        reason = settings.reason + (f" — {DEMO_MARK}" if demo else "")
         existing = {name for name, _, _ in fields.enumerate_sig_fields(writer)}
         name = field_name or next(f"dsd-signature-{n}" for n in range(1, 10_000)
                                   if f"dsd-signature-{n}" not in existing)
         context = None
         if ltv:
-            roots = _trust_roots(settings.trust_roots if trust_roots is None else trust_roots, signer, config.demo)
-            context = ValidationContext(trust_roots=roots or None, allow_fetching=True, revocation_mode="hard-fail")
+            roots = _trust_roots(settings.trust_roots if trust_roots is None else trust_roots, signer, demo)
+            context = ValidationContext(trust_roots=roots, allow_fetching=True, revocation_mode="hard-fail")
         meta = PdfSignatureMetadata(
             field_name=name, reason=reason, location=settings.location or None, md_algorithm="sha256",
             subfilter=fields.SigSeedSubFilter.PADES, embed_validation_info=ltv, use_pades_lta=level == "B-LTA",
@@ -182,7 +184,6 @@ def sign_pdf(src: Path, dst: Path, config: SignerConfig, settings: SigningSettin
             raise explain_signing_failure(exc, src.name, settings.tsa_url) from None
         out.flush()
         os.fsync(out.fileno())
-        subject = _subject(signer)
         tmp.replace(dst)
     fsync_dir(dst.parent)
     return SignResult(output=dst, level=level, signer=subject, field_name=name)

@@ -29,3 +29,13 @@ def plain_pdf(path: Path, text: str = "Aanvraag leefloon") -> Path:
 @pytest.fixture(scope="session")
 def demo_key(tmp_path_factory) -> DemoKey:
     return create_demo_pki(tmp_path_factory.mktemp("demo-key"), passphrase=DEMO_PASSPHRASE)
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory):
+    """One real PKI per test session (per xdist worker), served on a free loopback port."""
+    from tests.signing.pki import build_pki
+
+    running = build_pki(tmp_path_factory.mktemp("pki"))
+    yield running
+    running.stop()

@@ -1,0 +1,100 @@
+"""Which dossiers are due for disposition on a date: the draft of a destruction request.
+
+A dossier is due when bag-info.txt gives a Disposition-Due-Date on or before the date, it is not under legal hold
+and it has not been disposed of already (no Disposal-Date). The list is grouped by disposition (V destroy,
+S sample, B transfer/keep) and competence (federal dossiers need the State Archives' approval, Flemish ones the
+Flemish archive inspection's).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from dsd_cli.archive.bagio import read_bag_info
+from dsd_cli.archive.dossiers import list_dossiers
+from dsd_cli.errors import UsageError
+
+DISPOSITION_ORDER = {"V": 0, "S": 1, "B": 2}
+DISPOSITION_LABELS = {"V": "destroy (vernietigen)", "S": "sample (selectie)", "B": "transfer/keep (bewaren)"}
+CSV_COLUMNS = ("dossier", "bag", "rule", "disposition", "competence", "due_date", "documents", "bytes", "selected")
+
+
+@dataclass(frozen=True)
+class DueDossier:
+    """One line of a due list (and of a destruction request)."""
+
+    dossier: str
+    bag: str
+    """The bag's folder name inside the archive."""
+    rule: str
+    disposition: str
+    competence: str
+    due_date: str
+    documents: int
+    bytes: int
+
+    @property
+    def group(self) -> tuple[str, str]:
+        return self.disposition, self.competence
+
+
+def parse_day(value: str, what: str = "date") -> dt.date:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(f"{what} {value!r} is not an ISO date (YYYY-MM-DD)") from None
+
+
+def _payload_bytes(oxum: str) -> int:
+    octets, _, _count = oxum.partition(".")
+    return int(octets) if octets.isdigit() else 0
+
+
+def due_dossiers(archive: Path, on: dt.date | None = None) -> list[DueDossier]:
+    """Dossiers due on or before `on` (default today), ordered by disposition, competence, due date, dossier."""
+    on = on or dt.date.today()
+    found: list[DueDossier] = []
+    for summary in list_dossiers(archive):
+        info = read_bag_info(summary.bag)
+        first = {k: v[0] for k, v in info.items() if v}
+        if summary.legal_hold or first.get("Disposal-Date") or not summary.due_date:
+            continue
+        try:
+            due = dt.date.fromisoformat(summary.due_date)
+        except ValueError:
+            continue  # `dsd verify` reports a malformed date; it is never treated as due
+        if due > on:
+            continue
+        found.append(DueDossier(dossier=summary.dossier, bag=summary.bag.name, rule=first.get("Retention-Rule-Id", ""),
+                                disposition=summary.disposition, competence=first.get("Competence", ""),
+                                due_date=summary.due_date, documents=summary.documents,
+                                bytes=_payload_bytes(first.get("Payload-Oxum", ""))))
+    found.sort(key=lambda d: (DISPOSITION_ORDER.get(d.disposition, 9), d.competence, d.due_date, d.dossier))
+    return found
+
+
+def grouped(items: list[DueDossier]) -> dict[tuple[str, str], list[DueDossier]]:
+    groups: dict[tuple[str, str], list[DueDossier]] = {}
+    for item in items:
+        groups.setdefault(item.group, []).append(item)
+    return groups
+
+
+def due_as_dicts(items: list[DueDossier]) -> list[dict[str, object]]:
+    return [asdict(item) for item in items]
+
+
+def due_csv(items: list[DueDossier]) -> str:
+    """The due list as CSV. `selected` is left empty: for S (sample) dossiers the archivist writes `yes` (kept
+    as part of the sample) or `no` (may be destroyed) before the list goes to `dsd retention dispose`."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for d in items:
+        writer.writerow([d.dossier, d.bag, d.rule, d.disposition, d.competence, d.due_date, d.documents, d.bytes,
+                         ""])
+    return out.getvalue()

@@ -1,0 +1,54 @@
+"""A small archive of dossiers with different retention rules, dates and holds, built once and copied per test."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dsd_cli.archive.package import package_dossier
+from dsd_cli.register import RegisterEntry
+from tests.archive.conftest import NOW, PROFILE, make_document
+
+# dossier -> (document types, closing date, legal hold from the register)
+DOSSIERS: dict[str, tuple[tuple[str, ...], dt.date, bool]] = {
+    "SD/2015/0001": (("identiteit", "briefwisseling"), dt.date(2016, 1, 31), False),  # V flemish, due 2026-01-31
+    "SD/2015/0002": (("schuldbemiddeling",), dt.date(2018, 6, 30), False),  # V flemish, due 2023-06-30
+    "SD/2015/0003": (("aanvraag", "inkomen"), dt.date(2015, 12, 31), False),  # S federal, due 2025-12-31
+    "SD/2015/0004": (("medisch",), dt.date(2016, 3, 31), False),  # V federal, due 2026-03-31
+    "SD/2020/0005": (("identiteit",), dt.date(2022, 5, 1), False),  # V flemish, due 2032-05-01
+    "SD/2015/0006": (("beslissing", "identiteit"), dt.date(2015, 6, 30), False),  # B, permanent: never due
+    "SD/2015/0007": (("energie",), dt.date(2015, 1, 1), True),  # V flemish, held in the register
+}
+
+
+def build_archive(root: Path) -> Path:
+    archive = root / "archive"
+    inputs = root / "inputs"
+    archive.mkdir(parents=True)
+    inputs.mkdir()
+    for n, (dossier, (types, closed, hold)) in enumerate(DOSSIERS.items()):
+        docs = [make_document(inputs, f"d{n}-{i}-{t}", t, dossier=dossier, pages=i + 1)
+                for i, t in enumerate(types)]
+        package_dossier(archive, dossier, docs, PROFILE, RegisterEntry(dossier, closed=closed, legal_hold=hold),
+                        now=NOW)
+    return archive
+
+
+@pytest.fixture(scope="session")
+def template_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_archive(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture
+def archive(template_archive: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "archive"
+    shutil.copytree(template_archive, copy, symlinks=True)
+    return copy
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` (relative path -> content)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
