@@ -1,12 +1,18 @@
 """Verification speed: `dsd verify` against `bagit.py --validate` (with and without --processes) and the machine's
-raw SHA-256 rate, on the same bags, in the same run.
+raw hashlib rate over all cores, on the same bags, in the same run.
 
-    .venv/bin/python benchmarks/verify.py                      # 400 files / 400 MB and 20,000 small files
-    .venv/bin/python benchmarks/verify.py --big-mb 1000        # the 1 GB case
+    .venv/bin/python benchmarks/verify.py                                  # 400 MB in 400 files, 20,000 small files
+    .venv/bin/python benchmarks/verify.py --big-mb 1000                    # the 1 GB case
+    .venv/bin/python benchmarks/verify.py --big-mb 100 --small-files 2000  # a quick look
 
-Both bags are made with sha256 and sha512 manifests (as dsd writes them), so both tools compute the same digests.
-The page cache is warmed first (each figure is the best of --repeat runs). Targets: dsd >= 2 x faster than
-`bagit.py --validate --processes <cores>`, and >= 0.8 x the raw rate of sha256+sha512 over all cores.
+Both bags are made by bagit-python with sha256 AND sha512 manifests (as dsd writes them), so every tool computes
+the same two digests of every byte; the raw rate is hashlib's sha256+sha512 over the same files with one thread per
+core (the ceiling for anyone), sha256 alone is shown for reference. The page cache is warmed first; each figure is
+the best of --repeat rounds, each round running every tool once (so that a busy moment of a shared machine hits
+every tool alike). `dsd verify` is timed as a command (start-up included, about 0.3 s) and as the library call
+`verify_paths`. Targets: dsd >= 2 x faster than `bagit.py --validate --processes <cores>` and >= 0.8 x the raw
+rate. Where bagit-python is itself close to the raw rate (big files on a machine with few cores), the first target
+cannot be met by anyone; the table shows the ceiling next to it.
 """
 
 from __future__ import annotations
@@ -18,16 +24,19 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import bagit
 
+from dsd_cli.verify import VerifyOptions, verify_paths
+
 
 def make_bag(folder: Path, files: int, size: int) -> Path:
     data = folder / "src"
     data.mkdir(parents=True)
-    block = os.urandom(min(size, 1 << 20))
+    block = os.urandom(min(max(size, 1), 1 << 20))
     for i in range(files):
         with open(data / f"file-{i:05d}.bin", "wb") as handle:
             left = size
@@ -39,61 +48,99 @@ def make_bag(folder: Path, files: int, size: int) -> Path:
     return data
 
 
-def best(cmd: list[str], repeat: int) -> float:
+def best(run: Callable[[], None], repeat: int) -> float:
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        run()
         times.append(time.perf_counter() - start)
-        if proc.returncode != 0:
-            sys.stderr.write(f"{cmd[0]} exited {proc.returncode}: {proc.stderr[-500:]}\n")
     return min(times)
 
 
-def raw_rate(bag: Path, workers: int) -> float:
-    """Seconds to sha256+sha512 every payload file with `workers` threads: the machine's limit."""
-    files = sorted((bag / "data").rglob("*"))
+def command(cmd: list[str], ok_codes: tuple[int, ...] = (0,)) -> Callable[[], None]:
+    def run() -> None:
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if proc.returncode not in ok_codes:
+            raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}: {proc.stderr[-800:]}")
+    return run
+
+
+def raw(bag: Path, workers: int, algorithms: tuple[str, ...]) -> Callable[[], None]:
+    """hashlib over every payload file, one thread per core: the machine's limit for these algorithms."""
+    files = sorted(p for p in (bag / "data").rglob("*") if p.is_file())
 
     def digest(path: Path) -> None:
-        a, b = hashlib.sha256(), hashlib.sha512()
+        hashers = [hashlib.new(a) for a in algorithms]
         with open(path, "rb") as handle:
             while chunk := handle.read(4 << 20):
-                a.update(chunk)
-                b.update(chunk)
+                for h in hashers:
+                    h.update(chunk)
 
-    start = time.perf_counter()
-    with ThreadPoolExecutor(workers) as pool:
-        list(pool.map(digest, files))
-    return time.perf_counter() - start
+    def run() -> None:
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(digest, files))
+    return run
+
+
+def library(bag: Path, workers: int) -> Callable[[], None]:
+    def run() -> None:
+        report = verify_paths([bag], VerifyOptions(workers=workers))
+        if not report.ok:
+            raise SystemExit(f"verify_paths found problems: {report.problems[:3]}")
+    return run
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--big-mb", type=int, default=400, help="total size of the big-file bag (400 files)")
-    parser.add_argument("--small-files", type=int, default=20000)
+    parser.add_argument("--big-mb", type=int, default=400, help="total size of the big-file bag (default 400)")
+    parser.add_argument("--big-files", type=int, default=400)
+    parser.add_argument("--small-files", type=int, default=20000, help="files of --small-size bytes (0: skip)")
+    parser.add_argument("--small-size", type=int, default=4096)
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
-    cores = os.cpu_count() or 1
+    cores = args.workers
     bin_dir = Path(sys.executable).parent
+    dsd, bagit_py = str(bin_dir / "dsd"), str(bin_dir / "bagit.py")
+    print(f"{cores} workers; bags made by bagit-python with sha256 and sha512 manifests; best of {args.repeat}\n")
     with tempfile.TemporaryDirectory(prefix="dsd-verify-bench-") as tmp:
-        cases = [("400 files", Path(tmp) / "big", 400, args.big_mb * (1 << 20) // 400),
-                 (f"{args.small_files} small files", Path(tmp) / "small", args.small_files, 4096)]
-        print(f"{'bag':<20} {'tool':<36} {'seconds':>8} {'MB/s':>8} {'vs dsd':>7}")
+        cases = [(f"{args.big_files} files", Path(tmp) / "big", args.big_files,
+                  args.big_mb * (1 << 20) // max(1, args.big_files))]
+        if args.small_files:
+            cases.append((f"{args.small_files} small files", Path(tmp) / "small", args.small_files, args.small_size))
+        print(f"{'bag':<20} {'tool':<40} {'seconds':>8} {'MB/s':>8} {'vs dsd':>7}")
         for label, folder, files, size in cases:
             bag = make_bag(folder, files, size)
-            total = files * size / 1e6
-            raw = raw_rate(bag, cores)
-            raw = min(raw, raw_rate(bag, cores))
-            dsd = best([str(bin_dir / "dsd"), "verify", str(bag), "--json"], args.repeat)
-            single = best([str(bin_dir / "bagit.py"), "--validate", "--quiet", str(bag)], 1)
-            multi = best([str(bin_dir / "bagit.py"), "--validate", "--quiet", "--processes", str(cores), str(bag)],
-                         args.repeat)
-            for tool, seconds in ((f"raw sha256+sha512, {cores} threads", raw), ("dsd verify", dsd),
-                                  ("bagit.py --validate", single),
-                                  (f"bagit.py --validate --processes {cores}", multi)):
-                print(f"{label:<20} {tool:<36} {seconds:>8.2f} {total / seconds:>8.1f} {seconds / dsd:>6.2f}x")
-            print(f"{label:<20} dsd vs bagit.py --processes {cores}: {multi / dsd:.2f}x faster (target >= 2); "
-                  f"dsd / raw rate: {raw / dsd:.2f} (target >= 0.8)")
+            megabytes = files * (size + 4) / 1e6
+            raw(bag, cores, ("sha256", "sha512"))()  # warm the page cache
+            tools = [
+                ("raw hashlib sha256, all cores", raw(bag, cores, ("sha256",))),
+                ("raw hashlib sha256+sha512, all cores", raw(bag, cores, ("sha256", "sha512"))),
+                ("dsd verify (command)", command([dsd, "verify", str(bag), "--json", "--workers", str(cores)])),
+                ("dsd verify_paths (library)", library(bag, cores)),
+                ("dsd verify --fast (command)", command([dsd, "verify", str(bag), "--fast", "--json"])),
+                ("bagit.py --validate", command([bagit_py, "--validate", "--quiet", str(bag)])),
+                (f"bagit.py --validate --processes {cores}",
+                 command([bagit_py, "--validate", "--quiet", "--processes", str(cores), str(bag)])),
+            ]
+            # Rounds over all tools, best of each: a busy moment of the machine hits every tool alike.
+            best_times = {name: float("inf") for name, _ in tools}
+            for _ in range(args.repeat):
+                for name, run in tools:
+                    best_times[name] = min(best_times[name], best(run, 1))
+            rows = list(best_times.items())
+            times = dict(rows)
+            reference = times["dsd verify (command)"]
+            for tool, seconds in rows:
+                print(f"{label:<20} {tool:<40} {seconds:>8.2f} {megabytes / seconds:>8.1f} "
+                      f"{seconds / reference:>6.2f}x")
+            ceiling = times[f"bagit.py --validate --processes {cores}"] / times["raw hashlib sha256+sha512, all cores"]
+            print(f"{label:<20} dsd vs bagit.py --processes {cores}: "
+                  f"{times[f'bagit.py --validate --processes {cores}'] / reference:.2f}x faster (target >= 2; "
+                  f"ceiling on this machine {ceiling:.2f}x); dsd / raw rate: command "
+                  f"{times['raw hashlib sha256+sha512, all cores'] / reference:.2f}, library "
+                  f"{times['raw hashlib sha256+sha512, all cores'] / times['dsd verify_paths (library)']:.2f} "
+                  "(target >= 0.8)\n")
 
 
 if __name__ == "__main__":

@@ -7,12 +7,14 @@ Three kinds of scanner output, as a social service's scanners write them:
   scans/scanner-export.pdf        a scanner PDF of JPEG pages (archive project, 200 dpi)
   scans/losse-paginas/            single pages as PNG and JPEG files (a phone or flatbed)
 Separator sheets are real `dsd sheets` output, rasterised with a slight skew and scanner noise; one is followed by
-its blank duplex back. Letters are Dutch and French. Also writes register.csv and expected.json (what a correct
+its blank duplex back. Letters are Dutch and French; an energy invoice carries an EPC payment QR code,
+which must not split anything. Also writes register.csv and expected.json (what a correct
 split must find, and one distinctive word per page to look for in the OCR text).
 """
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import random
@@ -20,7 +22,9 @@ import textwrap
 from pathlib import Path
 
 import img2pdf
+import pikepdf
 import pypdfium2
+import segno
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 from dsd_cli.profiles import load_profile
@@ -50,16 +54,28 @@ LETTERS = {
                   "drie kinderen. De oudste zoon volgt een opleiding in het volwassenenonderwijs. Er zijn geen "
                   "andere inkomsten dan het kindergeld.")],
     "inkomen": [("loonbrief", "Loonbrief oktober 2024\n\nBrutoloon: 1.845,20 EUR\nBedrijfsvoorheffing: 210,44 EUR\n"
-                 "Nettoloon: 1.512,08 EUR\n\nWerkgever: Schoonmaakbedrijf Noord bv, Industrieweg 12.")],
+                 "Nettoloon: 1.512,08 EUR\n\nWerkgever: Schoonmaakbedrijf Noord bv, Industrieweg 12."),
+                ("groeipakket", "Overzicht groeipakket\n\nVoor de drie kinderen wordt maandelijks een groeipakket "
+                 "uitbetaald. Het startbedrag en de schooltoeslag zijn inbegrepen. Wijzigingen in de "
+                 "gezinssituatie moeten binnen de maand gemeld worden.")],
     "schuldbemiddeling": [("afbetalingsplan", "Voorstel van afbetalingsplan\n\nDe schuldbemiddelaar stelt voor om "
                            "maandelijks 150 EUR af te lossen aan de schuldeisers, verdeeld volgens de omvang van de "
                            "schulden. De energieleverancier gaat akkoord met een spreiding over achttien maanden.")],
     "briefwisseling": [("recommandée", "Objet : lettre recommandée\n\nMadame,\n\nNous accusons réception de votre "
                         "demande d'aide au logement. Votre dossier sera examiné par le comité spécial du service "
-                        "social lors de sa prochaine séance. Veuillez agréer nos salutations distinguées.")],
+                        "social lors de sa prochaine séance. Veuillez agréer nos salutations distinguées."),
+                       ("allocations", "Annexe : relevé des allocations familiales\n\nLes allocations sont versées "
+                        "chaque mois sur le compte de la bénéficiaire. Le montant tient compte de la situation "
+                        "familiale déclarée au service social.")],
     "beslissing": [("goedgekeurd", "Beslissing van het Bijzonder Comité voor de Sociale Dienst\n\nHet comité heeft "
                     "de aanvraag tot huurwaarborg goedgekeurd. Het bedrag wordt rechtstreeks aan de verhuurder "
                     "betaald. Tegen deze beslissing kan beroep worden aangetekend bij de arbeidsrechtbank.")],
+    "energie": [("energiefactuur", "Energiefactuur november 2024\n\nVoorschotfactuur elektriciteit en aardgas "
+                 "voor het adres Kerkstraat 5. Te betalen bedrag: 96,40 EUR. Gebruik de QR-code hieronder om te "
+                 "betalen met uw bankapp.")],
+    "medisch": [("geneesmiddelen", "Medisch attest\n\nOndergetekende, huisarts, verklaart dat de patiënt "
+                 "wegens een chronische aandoening dagelijks geneesmiddelen nodig heeft. De kosten worden "
+                 "geraamd op 45 EUR per maand.")],
     "huisvesting": [("huurcontract", "Huurcontract sociale woning\n\nTussen de sociale huisvestingsmaatschappij en "
                      "de huurder wordt een huurovereenkomst gesloten voor de woning gelegen aan de Lindenlaan 8. "
                      "De maandelijkse huurprijs bedraagt 412 EUR."),
@@ -80,8 +96,16 @@ def scanned(image: Image.Image, rng: random.Random, skew: float) -> Image.Image:
     return page
 
 
+EPC_QR = "BCD\n002\n1\nSCT\nGEBABEBB\nVoorbeeld Energie nv\nBE71096123456769\nEUR96.40\n\n\nFactuur 2024/1187"
+
+
 def letter(keyword: str, text: str, rng: random.Random) -> Image.Image:
     page = Image.new("L", A4, 255)
+    if keyword == "energiefactuur":
+        buffer = io.BytesIO()
+        segno.make(EPC_QR, error="m").save(buffer, kind="png", scale=7, border=4)
+        code = Image.open(io.BytesIO(buffer.getvalue())).convert("L")
+        page.paste(code, (A4[0] - code.width - 160, A4[1] - code.height - 260))
     draw = ImageDraw.Draw(page)
     head = ImageFont.truetype(str(FONT_BOLD), 34)
     body = ImageFont.truetype(str(FONT), 30)
@@ -128,8 +152,9 @@ def build() -> dict:
 
     # 1. multi-page TIFF from the front desk
     tiff_docs = [pages_for("SD/2024/0001", "aanvraag", back=True), pages_for("SD/2024/0001", "inkomen"),
-                 pages_for("BB-2023-117", "schuldbemiddeling")]
-    frames = [img for images, _ in tiff_docs for img in images]
+                 pages_for("BB-2023-117", "schuldbemiddeling"), pages_for("BB-2023-117", "energie")]
+    # 32 grey levels: looks the same and reads the same, but deflate halves the file (samples/ stays small)
+    frames = [ImageOps.posterize(img, 5) for images, _ in tiff_docs for img in images]
     frames[0].save(SCANS / "2024-11-04-balie.tif", save_all=True, append_images=frames[1:],
                    compression="tiff_adobe_deflate", dpi=(DPI, DPI))
     expected["batches"].append({"file": "2024-11-04-balie.tif", "pages": len(frames), "dropped": 1,
@@ -143,7 +168,10 @@ def build() -> dict:
             buffer = io.BytesIO()
             image.save(buffer, "JPEG", quality=70, dpi=(DPI, DPI))
             jpegs.append(buffer.getvalue())
-    (SCANS / "scanner-export.pdf").write_bytes(img2pdf.convert(jpegs))
+    scanned_at = datetime.datetime(2024, 11, 4, 10, 30, tzinfo=datetime.UTC)  # fixed: the file is reproducible
+    with pikepdf.open(io.BytesIO(img2pdf.convert(jpegs, creationdate=scanned_at, moddate=scanned_at))) as pdf:
+        del pdf.trailer.ID  # img2pdf's random file identifier
+        pdf.save(SCANS / "scanner-export.pdf", deterministic_id=True)
     expected["batches"].append({"file": "scanner-export.pdf", "pages": len(jpegs), "dropped": 0,
                                 "documents": [d for _, d in pdf_docs]})
 
@@ -151,12 +179,15 @@ def build() -> dict:
     folder = SCANS / "losse-paginas"
     folder.mkdir(exist_ok=True)
     images, doc = pages_for("SD/2024/0003", "huisvesting")
+    more, doc2 = pages_for("SD/2024/0003", "medisch")
+    images += more
     for number, image in enumerate(images, start=1):
-        if number == 1:
+        if number in (1, len(images) - len(more) + 1):  # separator sheets as PNG, letters as JPEG
             image.save(folder / f"pagina-{number}.png", dpi=(DPI, DPI), optimize=True)
         else:
             image.save(folder / f"pagina-{number}.jpg", quality=70, dpi=(DPI, DPI))
-    expected["batches"].append({"file": "losse-paginas/", "pages": len(images), "dropped": 0, "documents": [doc]})
+    expected["batches"].append({"file": "losse-paginas/", "pages": len(images), "dropped": 0,
+                                "documents": [doc, doc2]})
 
     register = HERE / "register.csv"
     register.write_text("dossier,client,team,opened,closed,legal_hold\n" +

@@ -16,7 +16,8 @@ REQUIRED_INFO = ("Source-Organization", "External-Identifier", "Bagging-Date", "
                  "Retention-Trigger", "Retention-Trigger-Date", "Disposition", "Disposition-Due-Date", "Legal-Hold",
                  "Competence")
 OPTIONAL_INFO = ("Organization-Address", "Contact-Name", "Contact-Email", "Contact-Phone", "External-Description",
-                 "Bag-Size", "Bag-Group-Identifier", "Bag-Count", "Disposition-Meaning")
+                 "Bag-Size", "Bag-Group-Identifier", "Bag-Count", "Disposition-Meaning",
+                 "Disposal-Date", "Disposal-Approval")  # the last two: tombstones of disposed dossiers
 
 
 def generate_bagit_profile(profile: Profile) -> dict[str, Any]:

@@ -42,6 +42,9 @@ from dsd_cli.register import RegisterEntry
 from dsd_cli.safepaths import dossier_path, normalise_dossier, validate_dossier
 
 STAGING = Path(".dsd") / "staging"
+RETENTION_KEYS = ("Retention-Rule-Id", "Selection-List-Version", "Retention-Period", "Retention-Trigger",
+                  "Retention-Trigger-Date", "Disposition", "Disposition-Due-Date", "Legal-Hold", "Competence",
+                  "Retention-Note")
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ def _same_origin(a: dict[str, Any], batch: str, sources: list[dict[str, Any]]) -
 
 
 def _plan(record: dict[str, Any], documents: Sequence[ArchivedDocument], profile: Profile, dossier: str,
-          stamp: str, agent: str) -> tuple[list[tuple[ArchivedDocument, dict[str, Any]]], list[dict[str, Any]],
+          stamp: str) -> tuple[list[tuple[ArchivedDocument, dict[str, Any]]], list[dict[str, Any]],
                                            list[str]]:
     """Decide per document: store it, record it as a duplicate, or skip it (already archived exactly so)."""
     known = {d["sha256"]: d for d in record["documents"]}
@@ -95,12 +98,23 @@ def _plan(record: dict[str, Any], documents: Sequence[ArchivedDocument], profile
     return additions, duplicates, skipped
 
 
+def _retention_changed(bag: Path, fields: Sequence[tuple[str, str]]) -> bool:
+    """Whether the retention fields computed now differ from those in the bag's bag-info.txt."""
+    current = bagio.read_bag_info(bag)
+    computed: dict[str, list[str]] = {}
+    for key, value in fields:
+        if key in RETENTION_KEYS:
+            computed.setdefault(key, []).append(" ".join(value.split()))
+    return any(current.get(key, []) != computed.get(key, []) for key in RETENTION_KEYS)
+
+
 def _stage_existing(bag: Path, staged: Path, previous_version: int) -> None:
     """Copy the live bag's state into `staged`: payload as hard links (never rewritten), tag files as copies,
-    and the previous manifests and bag-info into versions/vNNNN/."""
+    and the previous manifests and bag-info into versions/vNNNN/. The top-level manifests and tag manifests are
+    not copied: the new version writes its own (possibly with other algorithms), none may be left stale."""
     for path in sorted(bag.rglob("*")):
         rel = path.relative_to(bag)
-        if not path.is_file():
+        if not path.is_file() or (len(rel.parts) == 1 and rel.name.startswith(("manifest-", "tagmanifest-"))):
             continue
         (staged / rel).parent.mkdir(parents=True, exist_ok=True)
         if rel.parts[0] == "data":
@@ -123,7 +137,9 @@ def package_dossier(archive: Path, dossier: str, documents: Sequence[ArchivedDoc
 
     Idempotent: documents already archived with the same content, batch and source pages change nothing.
     Raises InputError for a document file that is missing or not a PDF, ConfigError for an unknown document type,
-    ArchiveError when the existing bag is not a dsd bag or is damaged. Nothing is published on any error.
+    ArchiveError when the existing bag is not a dsd bag, is damaged or was disposed of. Nothing is published on
+    any error. Given a register entry whose dates changed the retention (a dossier closed since), it writes a new
+    version with the recomputed retention even when no document is new. Callers hold the archive lock.
     """
     dossier = validate_dossier(dossier)
     if register_entry is not None and normalise_dossier(register_entry.dossier) != dossier:
@@ -141,13 +157,27 @@ def package_dossier(archive: Path, dossier: str, documents: Sequence[ArchivedDoc
             raise ArchiveError(f"{bag} exists but is not a dsd dossier bag; dsd will not change it")
         bagio.check_tag_files(bag)  # documents.json is trusted only once it matches the tag manifests
         record = load_record(bag)
+        disposed = bagio.read_bag_info(bag).get("Disposal-Date")
+        if disposed:
+            raise ArchiveError(f"dossier {dossier} was disposed of on {disposed[0]}; dsd does not add to it",
+                               hint="archive new documents under a new dossier number")
     record = record or new_record(dossier)
     if record.get("dossier") != dossier:
         raise ArchiveError(f"{bag.name} holds dossier {record.get('dossier')!r}, not {dossier!r}")
     rules_for_types(profile, [d.doc_type for d in documents])  # unknown type or rule: fail before any work
 
-    additions, duplicates, skipped = _plan(record, documents, profile, dossier, stamp, agent)
-    if not additions and not duplicates:
+    additions, duplicates, skipped = _plan(record, documents, profile, dossier, stamp)
+    docs = record["documents"] + [e for _, e in additions]
+    if not docs:
+        raise InputError(f"no documents to package for dossier {dossier}", reason="empty")
+    retention = dossier_retention(profile, [d["doc_type"] for d in docs], register_entry,
+                                  document_dates=[x for x in (parse_date(d["document_date"]) for d in docs) if x],
+                                  scan_dates=[x for x in (parse_date(d["scan_date"]) for d in docs) if x],
+                                  legal_hold=bool(record.get("legal_hold")))
+    retention_update = bool(not additions and not duplicates and register_entry is not None and bag.exists()
+                            and _retention_changed(bag, bag_info_fields(profile, dossier, record, retention, 0, 0,
+                                                                        now)))
+    if not additions and not duplicates and not retention_update:
         return PackageResult(bag=bag, version=record["version"], stored=(), duplicates=(), unchanged=True,
                              already_archived=tuple(skipped))
     checked = bagio.checked_payload_digests(bag, profile.archive.checksums) if bag.exists() else {}
@@ -160,19 +190,19 @@ def package_dossier(archive: Path, dossier: str, documents: Sequence[ArchivedDoc
     bag_events = [packaging_event(stamp, agent, f"a {d['doc_type']} document from batch {d['batch']} has the same "
                                                 f"content as {d['of']}; not stored again", "duplicate")
                   for d in duplicates]
-    if previous_version:
+    if retention_update:
+        due = retention.due_date.isoformat() if retention.due_date else "none"
+        bag_events.append(packaging_event(stamp, agent, f"bag version {version}: retention recomputed from the "
+                                                        f"register (disposition due: {due})", "retention-update"))
+    elif previous_version:
         bag_events.append(packaging_event(stamp, agent, f"bag version {version}: {len(additions)} document(s) "
                                                         f"added, earlier manifests kept in versions/"
                                                         f"v{previous_version:04d}", "addition"))
-    record = {**record, "version": version, "documents": record["documents"] + [e for _, e in additions],
+    record = {**record, "version": version, "documents": docs,
               "duplicates": record["duplicates"] + duplicates, "bag_events": record["bag_events"] + bag_events,
               "versions": [*record["versions"], {"version": version, "date": stamp, "agent": agent,
                                                  "added": [e["id"] for _, e in additions],
                                                  "duplicates": [d["of"] for d in duplicates]}]}
-    docs = record["documents"]
-    retention = dossier_retention(profile, [d["doc_type"] for d in docs], register_entry,
-                                  document_dates=[x for x in (parse_date(d["document_date"]) for d in docs) if x],
-                                  scan_dates=[x for x in (parse_date(d["scan_date"]) for d in docs) if x])
 
     staging_root.mkdir(parents=True, exist_ok=True)
     staged = staging_root / f"{bag.name}.{secrets.token_hex(4)}.new"
@@ -183,8 +213,9 @@ def package_dossier(archive: Path, dossier: str, documents: Sequence[ArchivedDoc
         for doc, entry in additions:
             target = staged / entry["path"]
             atomic_copy(doc.pdf, target)
-            checked[entry["path"]] = file_digests(target, profile.archive.checksums)
-            if checked[entry["path"]].get("sha256", entry["sha256"]) != entry["sha256"]:
+            checked[entry["path"]] = file_digests(target, tuple(dict.fromkeys(("sha256",
+                                                                              *profile.archive.checksums))))
+            if checked[entry["path"]]["sha256"] != entry["sha256"]:
                 raise InputError(f"{doc.pdf.name}: the file changed while it was being archived",
                                  reason="changed-during-copy")
         atomic_write_text(staged / DOCUMENTS_JSON, json.dumps(record, ensure_ascii=False, indent=2) + "\n")

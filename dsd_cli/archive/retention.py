@@ -116,14 +116,18 @@ def rules_for_types(profile: Profile, doc_types: Sequence[str]) -> tuple[Retenti
 
 
 def dossier_retention(profile: Profile, doc_types: Sequence[str], entry: RegisterEntry | None, *,
-                      document_dates: Sequence[dt.date] = (), scan_dates: Sequence[dt.date] = ()) -> DossierRetention:
-    """The strictest combination of the rules of `doc_types` (see the module docstring)."""
+                      document_dates: Sequence[dt.date] = (), scan_dates: Sequence[dt.date] = (),
+                      legal_hold: bool = False) -> DossierRetention:
+    """The strictest combination of the rules of `doc_types` (see the module docstring).
+
+    `legal_hold` adds a hold placed on the bag itself (`dsd hold`) to the register's.
+    """
     rules = rules_for_types(profile, doc_types)
     if not rules:
         raise ConfigError("a dossier needs at least one document to have a retention")
     disposition = max((r.disposition for r in rules), key=_DISPOSITION_RANK.__getitem__)
     competence = "federal" if any(r.competence == "federal" for r in rules) else "flemish"
-    hold = bool(entry and entry.legal_hold)
+    hold = bool(entry and entry.legal_hold) or legal_hold
     notes: list[str] = []
     permanent = [r for r in rules if r.trigger == "permanent"]
     trigger = " ".join(dict.fromkeys(r.trigger for r in rules))

@@ -32,6 +32,9 @@ COMMAND_MODULES = (
     "watch",
     "doctor",
     "timestamp",
+    "retention",
+    "hold",
+    "export",
 )
 
 app = typer.Typer(

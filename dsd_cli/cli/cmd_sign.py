@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from dsd_cli.cli.output import JsonOption, ProfileOption, info, print_json
+from dsd_cli.cli.output import JsonOption, ProfileOption, info, print_json, warn
 from dsd_cli.errors import ConfigError
 from dsd_cli.profiles import load_profile
 
@@ -59,6 +59,8 @@ def register(app: typer.Typer) -> None:
         result = sign_pdf(source, output, config, settings, level=level)
         if json_output:
             print_json({"output": str(result.output), "level": result.level, "signer": result.signer,
-                        "field": result.field_name})
+                        "field": result.field_name, "demo": result.demo})
         else:
             info(f"signed {result.output} ({result.level}) as {result.signer}")
+        if result.demo:
+            warn("signed with a DEMO key — not for production")

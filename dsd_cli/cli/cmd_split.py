@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from dsd_cli.cli.output import JsonOption, ProfileOption, info, out_console, print_json
+from dsd_cli.cli.output import JsonOption, ProfileOption, err_console, info, out_console, print_json
 from dsd_cli.errors import PartialResult
 from dsd_cli.profiles import load_profile
 from dsd_cli.register import load_register
@@ -41,7 +41,14 @@ def register(app: typer.Typer) -> None:
         from dsd_cli.scan.split import split_inputs
 
         register_data = load_register(register_csv) if register_csv else None
-        result = split_inputs(inputs, load_profile(profile), register_data, True if drop_blank else None)
+        loaded = load_profile(profile)
+        if err_console.is_terminal and not json_output:  # bars for people; scripts get quiet stderr
+            from dsd_cli.cli.progressbar import RichProgress
+
+            with RichProgress() as bars:
+                result = split_inputs(inputs, loaded, register_data, True if drop_blank else None, bars)
+        else:
+            result = split_inputs(inputs, loaded, register_data, True if drop_blank else None)
         if output is not None:
             manifest = write_split_output(result, output)
             info(f"wrote {len(result.documents)} document(s) and {manifest}")
@@ -59,10 +66,10 @@ def register(app: typer.Typer) -> None:
             out_console.print(table)
             for u in report["unassigned"]:
                 out_console.print(f"[yellow]unassigned[/] {len(u['pages'])} page(s) of {Path(u['source']).name}: "
-                                  f"{u['reason']} — {u['detail']}")
+                                  f"{u['reason']} — {u['detail']}", highlight=False)
             for d in report["dropped"]:
-                out_console.print(f"dropped {Path(d['source']).name} page {d['page']}: {d['reason']}")
+                out_console.print(f"dropped {Path(d['source']).name} page {d['page']}: {d['reason']}", highlight=False)
             for q in report["quarantined"]:
-                out_console.print(f"[red]unusable[/] {q['source']}: {q['reason']} — {q['message']}")
+                out_console.print(f"[red]unusable[/] {q['source']}: {q['reason']} — {q['message']}", highlight=False)
         if result.unassigned or result.quarantined:
             raise PartialResult("some pages are unassigned or some files unusable (see above)")

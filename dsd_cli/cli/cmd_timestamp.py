@@ -51,6 +51,8 @@ def renew_command(
     output: Annotated[Path, typer.Option("--output", "-o", help="Renewed PDF to write.")],
     tsa: Annotated[str | None, typer.Option("--tsa", help="RFC 3161 timestamp authority URL.")] = None,
     trust: Annotated[list[Path] | None, typer.Option("--trust", help="Trusted root certificate (PEM/DER).")] = None,
+    allow_demo: Annotated[bool, typer.Option("--allow-demo", help="Accept the dsd DEMO CA of demo signatures.")
+                          ] = False,
     profile: ProfileOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -59,7 +61,8 @@ def renew_command(
 
     prof = load_profile(profile)
     roots = [*(trust or ()), *(Path(p) for p in prof.signing.trust_roots)]
-    result = renew_document_timestamp(source, output, tsa or prof.signing.tsa_url, trust_roots=roots)
+    result = renew_document_timestamp(source, output, tsa or prof.signing.tsa_url, trust_roots=roots,
+                                      allow_demo=allow_demo)
     if json_output:
         print_json({**dataclasses.asdict(result), "output": str(result.output)})
     else:
@@ -83,7 +86,7 @@ def due_command(
     for col in ("dossier", "file", "newest timestamp"):
         table.add_column(col)
     for d in due:
-        table.add_row(d.dossier, d.path, d.last_timestamp or "none")
+        table.add_row(d.dossier, d.path, d.problem or d.last_timestamp or "none")
     out_console.print(table)
 
 

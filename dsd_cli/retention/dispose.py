@@ -106,7 +106,11 @@ def _refusal(state: BagState, item: ListedDossier, on: dt.date) -> str:
     due = first("Disposition-Due-Date")
     if not due:
         return f"{item.dossier}: has no due date"
-    if dt.date.fromisoformat(due) > on:
+    try:
+        due_day = dt.date.fromisoformat(due)
+    except ValueError:
+        return f"{item.dossier}: Disposition-Due-Date {due!r} is not a date"
+    if due_day > on:
         return f"{item.dossier}: not due until {due}"
     disposition = first("Disposition")
     if disposition == "B":

@@ -16,11 +16,20 @@ from pathlib import Path
 from dsd_cli.archive.retention import add_years
 from dsd_cli.audit import append_audit, current_user
 from dsd_cli.errors import ArchiveError, UsageError
+from dsd_cli.fsutil import sha256_bytes
 from dsd_cli.pipeline.layout import ArchiveLayout
 from dsd_cli.pipeline.lock import archive_lock
 from dsd_cli.profiles import Profile
-from dsd_cli.retention.rebag import BagState, Change, bag_event, bag_profile, next_version, read_state, set_field, \
-    write_version
+from dsd_cli.retention.rebag import (
+    BagState,
+    Change,
+    bag_event,
+    bag_profile,
+    next_version,
+    read_state,
+    set_field,
+    write_version,
+)
 
 HOLD_NOTE = "legal hold: disposal suspended"
 RECOMPUTE_NOTE = "no due date after the legal hold was lifted: the rules have different triggers; " \
@@ -101,7 +110,8 @@ def set_legal_hold(archive: Path, dossier: str, hold: bool, reason: str, *, prof
             return Change(fields=fields, record=record)
 
         version = write_version(archive, state, change, used_profile, now=now)
+        # The reason may name people: it is kept in the bag (METS), the audit log gets its SHA-256 only.
         append_audit(layout.audit_log, "legal-hold" if hold else "legal-hold-lifted", dossier=state.dossier,
-                     detail={"bag_version": version, "reason": reason,
+                     detail={"bag_version": version, "reason_sha256": sha256_bytes(reason.encode("utf-8")),
                              "suspended_due_date": previous_due, "due_date": due})
     return HoldResult(dossier=state.dossier, bag=state.bag, version=version, legal_hold=hold, due_date=due)

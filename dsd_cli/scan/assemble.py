@@ -1,7 +1,8 @@
 """Write documents (and unassigned pages) as PDFs, losslessly.
 
-Pages of a scanner PDF are copied as they are (pikepdf), never re-rasterised; image pages are embedded without
-re-encoding by img2pdf (JPEG and PNG as they are; TIFF frames as lossless PNG). Writes are atomic.
+Pages of a scanner PDF are copied as they are (pikepdf), never re-rasterised, without page actions and
+annotations; image pages are embedded without re-encoding by img2pdf (JPEG, PNG and single-image TIFF as they are;
+frames of multi-page TIFFs and images with transparency as lossless PNG). Writes are atomic.
 """
 
 from __future__ import annotations
@@ -22,21 +23,50 @@ from dsd_cli.safepaths import dossier_folder_name, safe_file_stem
 from dsd_cli.scan.ingest import image_dpi, sniff
 
 _DEFAULT_DPI = 200
+#: Page entries not carried over from a source PDF: page actions (/AA) and annotations (links, JavaScript, launch
+#: actions, attachments). A scan's content is its page content; the document catalogue (OpenAction, JavaScript,
+#: embedded files) is never copied at all, since each document is a new PDF.
+_ACTIVE_KEYS = ("/AA", "/Annots")
 
 
 def _image_page_pdf(page: PageRef) -> bytes:
-    """A one-page PDF holding the page image without loss."""
+    """A one-page PDF holding the page image without loss.
+
+    img2pdf embeds JPEG, PNG and single-image TIFF files as they are (JPEG bytes untouched, Group 4 as CCITT);
+    what it refuses — a frame of a multi-page TIFF, an image with an alpha channel, unusual modes — is converted
+    losslessly to PNG first (alpha flattened onto white paper, as the page would have been printed).
+    """
     kind = sniff(page.source)
     with Image.open(page.source) as image:
+        frames = getattr(image, "n_frames", 1)
         image.seek(page.index)
         dpi = image_dpi(image, _DEFAULT_DPI)
         layout = img2pdf.get_fixed_dpi_layout_fun((dpi, dpi))
-        if kind in ("jpeg", "png") and page.index == 0:
-            return img2pdf.convert(page.source.read_bytes(), layout_fun=layout, rotation=img2pdf.Rotation.ifvalid)
-        frame = image.convert("1") if image.mode == "1" else image.convert("L" if image.mode != "RGB" else "RGB")
+        alpha = image.mode in ("LA", "RGBA", "PA") or "transparency" in image.info
+        if kind in ("jpeg", "png", "tiff") and frames == 1 and not alpha:  # a scan has no transparency: flatten
+            try:
+                return img2pdf.convert(page.source.read_bytes(), layout_fun=layout,
+                                       rotation=img2pdf.Rotation.ifvalid)
+            except (img2pdf.AlphaChannelError, img2pdf.ImageOpenError, ValueError):
+                pass  # converted below
+        frame = _printable(image)
         buffer = io.BytesIO()
         frame.save(buffer, "PNG", dpi=(dpi, dpi))
     return img2pdf.convert(buffer.getvalue(), layout_fun=layout)
+
+
+def _printable(image: Image.Image) -> Image.Image:
+    """The frame in a mode img2pdf embeds losslessly: 1-bit, grey or RGB, transparency flattened onto white."""
+    if image.mode == "1":
+        return image.copy()
+    if image.mode in ("LA", "RGBA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        flat = Image.alpha_composite(paper, rgba).convert("RGB")
+        return flat.convert("L") if image.mode == "LA" else flat
+    if image.mode in ("L", "RGB"):
+        return image.copy()
+    return image.convert("RGB") if image.mode in ("P", "CMYK", "YCbCr") else image.convert("L")
 
 
 def write_pages_pdf(pages: Sequence[PageRef], out: Path) -> Path:
@@ -51,6 +81,10 @@ def write_pages_pdf(pages: Sequence[PageRef], out: Path) -> Path:
                 if source is None:
                     source = opened[page.source] = pikepdf.open(page.source)
                 result.pages.append(source.pages[page.index])
+                copied = result.pages[-1].obj
+                for key in _ACTIVE_KEYS:  # scripts, launch actions and link targets stay out of the archive
+                    if key in copied:
+                        del copied[key]
             else:
                 single = pikepdf.open(io.BytesIO(_image_page_pdf(page)))
                 keep.append(single)

@@ -1,9 +1,14 @@
 """Find separator codes on a page image.
 
 Strategy: one fast zxing-cpp pass over the page (all orientations). Only when it finds no dsd code, and the page
-looks like it could be a sheet (a damaged code was detected, or a large dense square block is present), more passes
-run: downscaled (blur, noise and halftone average out), upscaled (low resolution), globally binarised (photocopies,
-low contrast), and pyzbar as a second reader. Content pages — the great majority — cost one pass.
+could be a sheet (a code was detected but not decoded, or `looks.sheet_likeness` sees solid black modules or QR
+texture once other decoded codes are blanked out), more passes run: downscaled (blur, noise and halftone average
+out), globally binarised (photocopies, low contrast), upscaled (low resolution or small prints), smoothed to 1/4
+(heavy noise and JPEG blocks), and pyzbar as a second reader. Content pages — the great majority — cost one pass
+and a glance.
+
+A page that clearly looks like a sheet (or carries a large damaged QR code) but yields no dsd payload is reported as
+an unreadable separator, so its pages are kept unassigned rather than added to the previous document.
 
 Only dsd's own payload makes a separator. Other codes (an invoice's EPC payment QR code, 1-D barcodes on letters)
 are recorded by format only: their text can hold names and account numbers.
@@ -15,16 +20,22 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import numpy as np
 import zxingcpp
 from PIL import Image, ImageOps
 
 from dsd_cli.errors import InputError
-from dsd_cli.models import PageRef, SeparatorRead
+from dsd_cli.models import PageRef, SeparatorPayload, SeparatorRead
 from dsd_cli.profiles import SeparatorSettings
+from dsd_cli.scan.looks import sheet_likeness
 from dsd_cli.sheets.payload import decode_payload, is_dsd_text
 
 PATCH_T_TEXT = "PATCHT"
+#: A damaged QR code at least this share of the page's short side is taken for a sheet's code.
+BIG_CODE = 0.18
+UNREADABLE = "looks like a separator sheet, but no dsd code on it can be read"
+TWO_CODES = "two different separator codes on one page"
+
+Box = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
@@ -33,7 +44,7 @@ class Detection:
 
     separator: SeparatorRead | None = None
     bad_separator: str = ""
-    """Why a dsd-looking code could not be trusted ('' when none was seen)."""
+    """Why a page that looks like a separator could not be trusted ('' when none was seen)."""
     other_codes: tuple[str, ...] = ()
     """Formats of non-separator codes on the page (never their text)."""
 
@@ -44,18 +55,36 @@ class _Read:
     format: str
     orientation: int
     valid: bool
+    box: Box = (0.0, 0.0, 0.0, 0.0)
+
+    @property
+    def size(self) -> float:
+        return max(self.box[2] - self.box[0], self.box[3] - self.box[1])
+
+    @property
+    def square(self) -> bool:
+        """A QR code's box is about square at any rotation; zxing's false finds in text usually are not."""
+        width, height = self.box[2] - self.box[0], self.box[3] - self.box[1]
+        return min(width, height) >= 0.6 * max(width, height)
 
 
 def _orientation(degrees: int) -> int:
     return round((degrees % 360) / 90.0) * 90 % 360
 
 
-def _zxing(image: Image.Image, formats: tuple[zxingcpp.BarcodeFormat, ...], binarizer: zxingcpp.Binarizer | None = None
-           ) -> list[_Read]:
+def _zxing_box(position: zxingcpp.Position, scale: float, offset: tuple[int, int]) -> Box:
+    points = (position.top_left, position.top_right, position.bottom_left, position.bottom_right)
+    xs, ys = [p.x / scale + offset[0] for p in points], [p.y / scale + offset[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _zxing(image: Image.Image, formats: tuple[zxingcpp.BarcodeFormat, ...], binarizer: zxingcpp.Binarizer | None = None,
+           scale: float = 1.0, offset: tuple[int, int] = (0, 0)) -> list[_Read]:
+    """Read with zxing-cpp; `scale`/`offset` map boxes back to page pixels when `image` is a resized crop."""
     kwargs = {"formats": formats, "try_rotate": True, "try_downscale": True, "return_errors": True}
     if binarizer is not None:
         kwargs["binarizer"] = binarizer
-    return [_Read(b.text, b.format.name, _orientation(b.orientation), b.valid)
+    return [_Read(b.text, b.format.name, _orientation(b.orientation), b.valid, _zxing_box(b.position, scale, offset))
             for b in zxingcpp.read_barcodes(image, **kwargs)]
 
 
@@ -66,36 +95,43 @@ def _zbar(image: Image.Image) -> list[_Read]:
     for symbol in pyzbar.decode(image):
         text = symbol.data.decode("utf-8", "replace")
         orientation = {"UP": 0, "RIGHT": 90, "DOWN": 180, "LEFT": 270}.get(str(symbol.orientation), 0)
-        reads.append(_Read(text, symbol.type, orientation, True))
+        left, top, width, height = symbol.rect
+        reads.append(_Read(text, symbol.type, orientation, True, (left, top, left + width, top + height)))
     return reads
 
 
-def _dense_block(image: Image.Image) -> bool:
-    """Cheap hint that a page may carry a (damaged) QR code: a square region of mixed dark and light modules."""
-    small = np.asarray(image.convert("L").resize((96, 136), Image.Resampling.BOX), dtype=np.float32)
-    dark = small < (np.percentile(small, 95) - 50)
-    # Integral image: mean darkness of every 24x24 window (a printed code is >= 1/4 of the page width).
-    s = np.pad(dark.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
-    k = 24
-    windows = (s[k:, k:] - s[:-k, k:] - s[k:, :-k] + s[:-k, :-k]) / (k * k)
-    return bool(windows.size) and float(windows.max()) > 0.28
-
-
-def _passes(image: Image.Image, readers: tuple[str, ...], formats: tuple[zxingcpp.BarcodeFormat, ...]
+def _passes(grey: Image.Image, readers: tuple[str, ...], formats: tuple[zxingcpp.BarcodeFormat, ...]
             ) -> Iterator[tuple[str, str, list[_Read]]]:
-    """(reader, pass name, reads) for the slower passes, in order of usefulness."""
-    grey = image.convert("L")
-    if "zxing" in readers:
-        w, h = grey.size
-        yield "zxing", "downscale", _zxing(grey.resize((w // 2, h // 2), Image.Resampling.BOX), formats)
-        yield "zxing", "binarise", _zxing(ImageOps.autocontrast(grey, cutoff=2), formats,
-                                          zxingcpp.Binarizer.GlobalHistogram)
-        if w < 2000:
-            yield "zxing", "upscale", _zxing(grey.resize((w * 2, h * 2), Image.Resampling.BICUBIC), formats)
-        yield "zxing", "downscale-3", _zxing(grey.resize((w // 3, h // 3), Image.Resampling.BOX), formats)
-    if "zbar" in readers:
+    """(reader, pass name, reads) for the slower passes, readers in the profile's order; generated lazily.
+
+    The first reader's plain pass already ran as the fast pass; a second reader starts with its own plain pass.
+    """
+    for position, reader in enumerate(readers):
+        yield from (_zxing_passes(grey, formats, plain=position > 0) if reader == "zxing"
+                    else _zbar_passes(grey, plain=position > 0))
+
+
+def _zxing_passes(grey: Image.Image, formats: tuple[zxingcpp.BarcodeFormat, ...], plain: bool
+                  ) -> Iterator[tuple[str, str, list[_Read]]]:
+    w, h = grey.size
+    if plain:
+        yield "zxing", "fast", _zxing(grey, formats)
+    yield "zxing", "downscale", _zxing(grey.resize((w // 2, h // 2), Image.Resampling.BOX), formats, scale=0.5)
+    yield "zxing", "binarise", _zxing(ImageOps.autocontrast(grey, cutoff=2), formats,
+                                      zxingcpp.Binarizer.GlobalHistogram)
+    if w * h < 6_000_000:
+        yield "zxing", "upscale", _zxing(grey.resize((w * 2, h * 2), Image.Resampling.BICUBIC), formats, scale=2)
+    yield "zxing", "downscale-3", _zxing(grey.resize((w // 3, h // 3), Image.Resampling.BOX), formats, scale=1 / 3)
+    smooth = grey.resize((w // 2, h // 2), Image.Resampling.BOX).resize((w // 4, h // 4), Image.Resampling.LANCZOS)
+    yield "zxing", "smooth", _zxing(ImageOps.autocontrast(smooth, cutoff=1), formats, scale=0.25)
+
+
+def _zbar_passes(grey: Image.Image, plain: bool) -> Iterator[tuple[str, str, list[_Read]]]:
+    w, h = grey.size
+    if plain:
         yield "zbar", "fast", _zbar(grey)
-        yield "zbar", "autocontrast", _zbar(ImageOps.autocontrast(grey, cutoff=2))
+    yield "zbar", "autocontrast", _zbar(ImageOps.autocontrast(grey, cutoff=2))
+    yield "zbar", "downscale", _zbar(grey.resize((w // 2, h // 2), Image.Resampling.BOX))
 
 
 class SeparatorDetector:
@@ -111,6 +147,8 @@ class SeparatorDetector:
     def _interpret(self, page: PageRef, reads: list[_Read], reader: str, pass_name: str) -> Detection | None:
         """A Detection when `reads` settle the page (a separator found, or a dsd code that is damaged)."""
         bad = ""
+        found: dict[SeparatorPayload, _Read] = {}
+        generic: SeparatorRead | None = None
         for read in reads:
             if not read.valid:
                 continue
@@ -121,23 +159,32 @@ class SeparatorDetector:
                     bad = exc.message
                     continue
                 if payload is not None:
-                    return Detection(SeparatorRead(page, payload, reader, pass_name, read.orientation, "dsd"))
+                    found.setdefault(payload, read)
             elif self.settings.patch_t and read.text.strip().upper() == PATCH_T_TEXT:
-                return Detection(SeparatorRead(page, None, reader, pass_name, read.orientation, "patch-t"))
+                generic = generic or SeparatorRead(page, None, reader, pass_name, read.orientation, "patch-t")
             elif self.pattern and self.pattern.fullmatch(read.text.strip()):
-                return Detection(SeparatorRead(page, None, reader, pass_name, read.orientation, "pattern"))
+                generic = generic or SeparatorRead(page, None, reader, pass_name, read.orientation, "pattern")
+        if len(found) > 1:  # two different sheets on one page (overlapping, or a pasted code): never guess
+            return Detection(bad_separator=TWO_CODES)
+        if found:
+            payload, read = next(iter(found.items()))
+            return Detection(SeparatorRead(page, payload, reader, pass_name, read.orientation, "dsd"))
+        if generic is not None:
+            return Detection(generic)
         return Detection(bad_separator=bad) if bad else None
 
     def detect(self, page: PageRef, image: Image.Image) -> Detection:
         grey = image.convert("L")
-        fast = _zxing(grey, self.formats) if "zxing" in self.readers else _zbar(grey)
-        first_reader = "zxing" if "zxing" in self.readers else "zbar"
+        first_reader = self.readers[0]  # the profile lists readers in the order to use them
+        fast = _zxing(grey, self.formats) if first_reader == "zxing" else _zbar(grey)
         found = self._interpret(page, fast, first_reader, "fast")
-        others = tuple(sorted({r.format for r in fast if r.valid and not is_dsd_text(r.text)}))
-        if found is not None and found.separator is not None:
+        if found is not None and (found.separator is not None or found.bad_separator == TWO_CODES):
             return found
-        damaged_qr = any(not r.valid and "QR" in r.format for r in fast)
-        if found is None and not damaged_qr and not _dense_block(grey):
+        foreign = [r for r in fast if r.valid and not is_dsd_text(r.text)]
+        others = tuple(sorted({r.format for r in foreign}))
+        damaged = [r for r in fast if not r.valid and "QR" in r.format]
+        looks = sheet_likeness(grey, [_margin(r.box) for r in foreign])
+        if found is None and not damaged and not looks.maybe_sheet:
             return Detection(other_codes=others)
         bad = found.bad_separator if found else ""
         for reader, pass_name, reads in _passes(grey, self.readers, self.formats):
@@ -145,8 +192,13 @@ class SeparatorDetector:
             if result is not None and result.separator is not None:
                 return result
             bad = bad or (result.bad_separator if result else "")
-        if not bad and damaged_qr:
-            bad = "a QR code was found but could not be read"
+        big_damaged = any(r.size >= BIG_CODE * min(grey.size) and r.square for r in damaged)
+        if not bad and ((big_damaged and looks.maybe_sheet) or looks.sheet):
+            bad = UNREADABLE
         return Detection(bad_separator=bad, other_codes=others)
 
 
+def _margin(box: Box) -> Box:
+    """A decoded code's box grown by a quarter of its size, so its quiet zone and print blur go with it."""
+    grow = 0.25 * max(box[2] - box[0], box[3] - box[1])
+    return box[0] - grow, box[1] - grow, box[2] + grow, box[3] + grow

@@ -9,6 +9,7 @@ by their first bytes, not their names.
 from __future__ import annotations
 
 import re
+import stat
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -21,10 +22,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from dsd_cli.errors import InputError
 from dsd_cli.fsutil import sha256_file
 from dsd_cli.models import PageRef, QuarantinedInput, SourceFile
+from dsd_cli.scan.bounds import MAX_PAGE_POINTS, MAX_PAGES, MAX_PIXELS
+from dsd_cli.scan.pdfpages import scanned_image
 
-#: Pages larger than this many pixels are refused as decompression bombs (A0 at 600 dpi is ~ 450 Mpx).
-MAX_PIXELS = 300_000_000
-MAX_PAGES = 5000
+# Pillow warns above this many pixels and refuses above twice as many; dsd turns the warning into a refusal too.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 _MAGIC = ((b"%PDF-", "pdf"), (b"II*\x00", "tiff"), (b"MM\x00*", "tiff"), (b"\xff\xd8\xff", "jpeg"),
@@ -61,6 +62,20 @@ def _pdf_pages(path: Path) -> int:
     try:
         with pikepdf.open(path) as pdf:
             count = len(pdf.pages)
+            if count > MAX_PAGES:
+                raise InputError(f"{count} pages is more than dsd takes in one file ({MAX_PAGES})",
+                                 reason="too-large")
+            for number, page in enumerate(pdf.pages, start=1):
+                box = page.mediabox
+                width, height = abs(float(box[2] - box[0])), abs(float(box[3] - box[1]))
+                if max(width, height) > MAX_PAGE_POINTS or min(width, height) < 1:
+                    raise InputError(f"page {number} measures {width:.0f} x {height:.0f} points",
+                                     reason="too-large")
+                for image in page.get_images().values():  # a small page can hold a decompression bomb too
+                    pixels = int(image.get("/Width", 0)) * int(image.get("/Height", 0))
+                    if pixels > MAX_PIXELS:
+                        raise InputError(f"page {number} holds an image of {pixels / 1e6:.0f} megapixels",
+                                         reason="too-large")
     except pikepdf.PasswordError:
         raise InputError("the PDF is protected by a password", reason="encrypted") from None
     except (pikepdf.PdfError, OSError, RecursionError) as exc:
@@ -93,8 +108,8 @@ def _image_pages(path: Path) -> int:
                     image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise InputError(f"image too large: {exc}", reason="too-large") from None
-    except UnidentifiedImageError:
-        raise InputError("not an image dsd can read", reason="unsupported") from None
+    except UnidentifiedImageError:  # it starts like a TIFF/JPEG/PNG (sniffed), so it is damaged, e.g. cut short
+        raise InputError("the file starts like a scan image but cannot be decoded", reason="corrupt") from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         reason = "truncated" if "truncated" in str(exc).lower() else "corrupt"
         raise InputError(f"the image cannot be decoded: {exc}", reason=reason) from None
@@ -110,9 +125,12 @@ def inspect_source(path: Path, root: Path | None = None) -> SourceFile:
         if root is not None and not target.is_relative_to(root.resolve()):
             raise InputError("the link points outside the input folder", reason="link-outside")
     try:
-        size = path.stat().st_size
+        before = path.stat()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", reason="unreadable") from None
+    if not stat.S_ISREG(before.st_mode):  # a FIFO or device would block or never end
+        raise InputError("not a regular file", reason="unsupported")
+    size = before.st_size
     if size == 0:
         raise InputError("the file is empty (0 bytes)", reason="zero-byte")
     try:
@@ -123,6 +141,10 @@ def inspect_source(path: Path, root: Path | None = None) -> SourceFile:
     if kind == "unknown":
         raise InputError("not a PDF, TIFF, JPEG or PNG scan", reason="unsupported")
     pages = _pdf_pages(path) if kind == "pdf" else _image_pages(path)
+    after = path.stat()
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        # The checksum would not describe the pages read later: try again once the scanner has finished.
+        raise InputError("the file changed while dsd read it", reason="still-being-written")
     file_kind = "pdf" if kind == "pdf" else "tiff" if kind == "tiff" and pages > 1 else "image"
     return SourceFile(path=path, sha256=sha256, size=size, kind=file_kind, page_count=pages)
 
@@ -182,22 +204,37 @@ def discover_batches(inputs: Sequence[Path]) -> tuple[list[Batch], list[Quaranti
 def iter_pages(source: SourceFile, dpi: int = 200) -> Iterator[tuple[PageRef, Image.Image]]:
     """Stream a source's pages as greyscale images (PDF pages rendered at `dpi`); one page in memory at a time."""
     if source.kind == "pdf":
-        doc = pypdfium2.PdfDocument(str(source.path))
-        try:
-            for index in range(len(doc)):
-                page = doc[index]
-                bitmap = page.render(scale=dpi / 72, grayscale=True)
-                image = bitmap.to_pil().convert("L")
-                page.close()
-                yield PageRef(source.path, index), image
-        finally:
-            doc.close()
+        yield from _pdf_page_images(source.path, dpi)
         return
     with Image.open(source.path) as image:
         for index in range(getattr(image, "n_frames", 1)):
             image.seek(index)
             frame = ImageOps.exif_transpose(image) if index == 0 else image
+            if frame.mode in ("LA", "RGBA", "PA") or (frame.mode == "P" and "transparency" in frame.info):
+                rgba = frame.convert("RGBA")  # transparent parts are paper, not black
+                frame = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
             yield PageRef(source.path, index), frame.convert("L")
+
+
+def _pdf_page_images(path: Path, dpi: int) -> Iterator[tuple[PageRef, Image.Image]]:
+    """A scanner PDF's pages: the scan image itself when the page is a plain scan, else rendered at `dpi`."""
+    with pikepdf.open(path) as pdf:
+        doc: pypdfium2.PdfDocument | None = None
+        try:
+            for index, pdf_page in enumerate(pdf.pages):
+                image = scanned_image(pdf_page, dpi)
+                if image is None:
+                    doc = doc or pypdfium2.PdfDocument(str(path))
+                    page = doc[index]
+                    width, height = page.get_size()
+                    # Never render more pixels than an image file may have (a huge page is a bomb too).
+                    scale = min(dpi / 72, (MAX_PIXELS / max(1.0, width * height)) ** 0.5)
+                    image = page.render(scale=scale, grayscale=True).to_pil().convert("L")
+                    page.close()
+                yield PageRef(path, index), image
+        finally:
+            if doc is not None:
+                doc.close()
 
 
 def image_dpi(image: Image.Image, default: int = 200) -> int:

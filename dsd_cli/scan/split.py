@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from dsd_cli.errors import InputError
 from dsd_cli.models import (
     DocumentPlan,
     DroppedPage,
@@ -146,6 +147,9 @@ def split_inputs(inputs: Sequence[Path], profile: Profile, register: Register | 
                  drop_blank: bool | None = None, progress: ProgressReporter | None = None) -> SplitResult:
     """Split every batch of the inputs; unusable files are listed in `quarantined`."""
     batches, bad = discover_batches(inputs)
+    if not batches and not bad:
+        raise InputError("no scanner files (PDF, TIFF, JPEG, PNG) in " + ", ".join(str(i) for i in inputs),
+                         reason="empty")
     progress = progress or NullProgress()
     progress.start("split", sum(b.page_count for b in batches), "pages")
     parts = [split_batch(b, profile, register, drop_blank, progress) for b in batches]

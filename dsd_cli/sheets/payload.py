@@ -7,7 +7,8 @@ Format (version 1), ASCII only, so it fits the QR code's byte mode in every read
 `<dossier>` and `<type>` are percent-encoded UTF-8 (every byte outside A-Z a-z 0-9 - _ . ~ is encoded, `:` and `/`
 included), and `<check>` is the CRC-32 of everything before it, as 8 upper-case hex digits. A misread or a
 hand-made code with a wrong check never names a dossier: it is reported as an unreadable separator. Any text that
-does not start with `DSD` is not a dsd payload at all (an invoice's EPC payment code, a parcel barcode) and is ignored.
+does not start with `DSD<digits>:` is not a dsd payload at all (an invoice's EPC payment code, a parcel barcode)
+and is ignored.
 """
 
 from __future__ import annotations
@@ -34,9 +35,15 @@ def encode_payload(payload: SeparatorPayload) -> str:
     return f"{body}:{_check(body)}"
 
 
+_CLAIM = re.compile(r"^DSD\d+:")
+
+
 def is_dsd_text(text: str) -> bool:
-    """True for anything that claims to be a dsd payload (valid or not)."""
-    return text.startswith(PREFIX) and text[3:4].isdigit()
+    """True for anything that claims to be a dsd payload (valid or not): `DSD<version>:` and more.
+
+    Text such as `DSD2024 rapport` on someone else's code is not a claim, so it can never block a split.
+    """
+    return bool(_CLAIM.match(text.strip()))
 
 
 def decode_payload(text: str) -> SeparatorPayload | None:

@@ -35,11 +35,14 @@ class SignerConfig:
 def load_signer_config(profile: Profile, *, key: Path | None = None, pkcs11_module: Path | None = None,
                        token: str = "", key_label: str = "", passphrase_file: Path | None = None,
                        env: Mapping[str, str] = os.environ) -> SignerConfig | None:
-    """The configured key: command line first, then the environment (DSD_KEY), then the profile. None if none."""
+    """The configured key: command line first, then the environment (DSD_KEY), then the profile. None if none.
+
+    A PKCS#12 file that does not exist, or a PKCS#11 module without token and key labels, is a ConfigError.
+    """
     s = profile.signing
     module = pkcs11_module or (Path(s.pkcs11_module) if s.pkcs11_module else None)
     if key is None and module is None:
-        key = Path(env["DSD_KEY"]) if env.get("DSD_KEY") else (Path(s.pkcs12) if s.pkcs12 else None)
+        key = Path(env["DSD_KEY"]) if env.get("DSD_KEY") else (_from_profile(profile, s.pkcs12) if s.pkcs12 else None)
     if key is not None:
         if not key.is_file():
             raise ConfigError(f"signing key not found: {key}")
@@ -51,6 +54,14 @@ def load_signer_config(profile: Profile, *, key: Path | None = None, pkcs11_modu
         return SignerConfig(pkcs11_module=module, pkcs11_token=token, pkcs11_key=key_label,
                             passphrase_file=passphrase_file)
     return None
+
+
+def _from_profile(profile: Profile, value: str) -> Path:
+    """A path written in a profile: relative paths are relative to the profile file's folder."""
+    path = Path(value).expanduser()
+    if not path.is_absolute() and profile.source is not None:
+        path = profile.source.parent / path
+    return path
 
 
 def resolve_passphrase(signer: SignerConfig, prompter: Prompter | None = terminal_prompt) -> bytes | None:

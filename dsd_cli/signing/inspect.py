@@ -15,12 +15,12 @@ with that data that no certificate was revoked; others are checked against the t
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -31,10 +31,11 @@ from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko_certvalidator import ValidationContext
 
-from dsd_cli.errors import InputError
+from dsd_cli.errors import ConfigError, InputError
 from dsd_cli.signing.keys import DEMO_CA_NAME, DEMO_MARK
 
 log = logging.getLogger(__name__)
+TAIL = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -67,20 +68,29 @@ def inspect_signatures(path: Path, trust_roots: Sequence[Path] = (), *, allow_de
                        online: bool = False) -> list[SignatureInfo]:
     """Inspect every signature and document timestamp of `path`, oldest first.
 
-    Raises InputError only for a file that is not a PDF at all; everything else becomes an entry.
+    Raises InputError only for a file that is not a PDF at all (ConfigError for an unreadable trust root);
+    everything else about the file becomes an entry.
     """
+    roots = _load_certs(trust_roots)
     try:
-        data = path.read_bytes()
+        handle = open(path, "rb")  # held open while pyHanko reads lazily; closed by the with below
     except OSError as exc:
         raise InputError(f"{path.name}: cannot be read ({exc.strerror})", reason="unreadable") from None
-    if not data:
-        raise InputError(f"{path.name}: empty file", reason="zero-byte")
-    if b"%PDF-" not in data[:1024]:
-        raise InputError(f"{path.name}: not a PDF", reason="unsupported")
-    roots = _load_certs(trust_roots)
-    trailing = _bytes_after_eof(data)
+    with handle:
+        head = handle.read(1024)
+        if not head:
+            raise InputError(f"{path.name}: empty file", reason="zero-byte")
+        if b"%PDF-" not in head:
+            raise InputError(f"{path.name}: not a PDF", reason="unsupported")
+        trailing = _bytes_after_eof(handle)
+        handle.seek(0)
+        return _inspect_file(handle, roots, allow_demo, online, trailing)
+
+
+def _inspect_file(handle: BinaryIO, roots: list, allow_demo: bool, online: bool, trailing: int
+                  ) -> list[SignatureInfo]:
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        reader = PdfFileReader(handle, strict=False)
         filled = [(name, value, ref) for name, value, ref in enumerate_sig_fields(reader, filled_status=True)]
     except Exception as exc:  # any parser failure means: nothing here can be trusted
         return [SignatureInfo(field_name="", problems=[f"the PDF cannot be parsed: {type(exc).__name__}"])]
@@ -110,15 +120,23 @@ def _sig_type(value: Any) -> str:
 def _load_certs(paths: Sequence[Path]) -> list[asn1_x509.Certificate]:
     from pyhanko.keys import load_certs_from_pemder
 
-    return list(load_certs_from_pemder([str(p) for p in paths]))
+    try:
+        return list(load_certs_from_pemder([str(p) for p in paths]))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read a trust root certificate ({type(exc).__name__}: {exc})",
+                          hint="check signing.trust_roots / --trust: PEM or DER certificate files") from None
 
 
-def _bytes_after_eof(data: bytes) -> int:
-    """How many bytes other than line ends follow the last %%EOF marker."""
-    end = data.rfind(b"%%EOF")
+def _bytes_after_eof(handle: BinaryIO) -> int:
+    """How many bytes other than line ends follow the last %%EOF marker (looked for in the file's last 64 KiB)."""
+    handle.seek(0, os.SEEK_END)
+    size = handle.tell()
+    handle.seek(max(0, size - TAIL))
+    tail = handle.read()
+    end = tail.rfind(b"%%EOF")
     if end < 0:
-        return len(data)
-    return len(data[end + 5:].lstrip(b"\r\n"))
+        return len(tail)
+    return len(tail[end + 5:].lstrip(b"\r\n"))
 
 
 def _dss_kwargs(reader: PdfFileReader) -> dict[str, Any] | None:

@@ -22,8 +22,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from dsd_cli.errors import SigningError
-from dsd_cli.fsutil import atomic_write_bytes, fsync_dir
+from dsd_cli.errors import ConfigError, SigningError
+from dsd_cli.fsutil import atomic_write_bytes, atomic_writer, fsync_dir
 from dsd_cli.signing.config import SignerConfig
 
 DEMO_MARK = "DEMO — not for production"
@@ -45,6 +45,11 @@ def _name(common_name: str) -> x509.Name:
 
 def create_demo_pki(folder: Path, *, passphrase: bytes, years: int = 10) -> DemoKey:
     """Write folder/demo-signer.p12 (encrypted with `passphrase`) and folder/demo-ca.pem."""
+    if not passphrase:
+        raise ConfigError("the demo key needs a non-empty passphrase")
+    p12_path, ca_path = folder / "demo-signer.p12", folder / "demo-ca.pem"
+    if p12_path.exists() or ca_path.exists():  # never replace a key that may already sign documents
+        raise ConfigError(f"{folder} already holds a demo key", hint="choose an empty folder")
     folder.mkdir(parents=True, exist_ok=True)
     now = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
     until = now + dt.timedelta(days=365 * years)
@@ -75,9 +80,8 @@ def create_demo_pki(folder: Path, *, passphrase: bytes, years: int = 10) -> Demo
     )
     p12 = pkcs12.serialize_key_and_certificates(b"dsd demo signer", key, cert, [ca_cert],
                                                 serialization.BestAvailableEncryption(passphrase))
-    p12_path, ca_path = folder / "demo-signer.p12", folder / "demo-ca.pem"
-    atomic_write_bytes(p12_path, p12)
-    os.chmod(p12_path, 0o600)
+    with atomic_writer(p12_path, mode=0o600) as handle:  # private from the moment it has its name
+        handle.write(p12)
     atomic_write_bytes(ca_path, ca_cert.public_bytes(serialization.Encoding.PEM))
     return DemoKey(pkcs12=p12_path, ca_certificate=ca_path)
 
@@ -96,8 +100,8 @@ def ensure_archive_demo_key(archive: Path) -> SignerConfig:
         staging = Path(tempfile.mkdtemp(prefix=".demo-key.", dir=state))  # mode 0700
         try:
             passphrase = secrets.token_urlsafe(24).encode()
-            atomic_write_bytes(staging / "passphrase", passphrase)
-            os.chmod(staging / "passphrase", 0o600)
+            with atomic_writer(staging / "passphrase", mode=0o600) as handle:
+                handle.write(passphrase)
             create_demo_pki(staging, passphrase=passphrase)
             try:
                 os.rename(staging, folder)

@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
@@ -42,6 +43,8 @@ class SignResult:
     level: str
     signer: str
     field_name: str
+    demo: bool = False
+    """Signed with a dsd DEMO key (not for production)."""
 
 
 @contextlib.contextmanager
@@ -69,7 +72,9 @@ def open_signer(config: SignerConfig, secret: bytes | None) -> Iterator[signers.
                            hint="check the module path, the token label and the PIN") from None
     try:
         try:
-            signer = pkcs11.PKCS11Signer(session, key_label=config.pkcs11_key, cert_label=config.pkcs11_key)
+            # other_certs_to_pull=None: embed every certificate on the token (the CA chain, as on eID cards).
+            signer = pkcs11.PKCS11Signer(session, key_label=config.pkcs11_key, cert_label=config.pkcs11_key,
+                                         other_certs_to_pull=None)
             cert = signer.signing_cert
         except Exception as exc:  # no such key or certificate on the token
             raise SigningError(f"no usable key/certificate {config.pkcs11_key!r} on token "
@@ -77,7 +82,7 @@ def open_signer(config: SignerConfig, secret: bytes | None) -> Iterator[signers.
         if cert is not None and cert.public_key.algorithm == "ec":
             # Many tokens (SoftHSM2, several HSMs) only offer raw ECDSA: hash here, sign the digest there.
             signer = pkcs11.PKCS11Signer(session, key_label=config.pkcs11_key, cert_label=config.pkcs11_key,
-                                         use_raw_mechanism=True)
+                                         other_certs_to_pull=None, use_raw_mechanism=True)
         yield signer
     finally:
         session.close()
@@ -151,6 +156,8 @@ def sign_pdf(src: Path, dst: Path, config: SignerConfig, settings: SigningSettin
         raise SigningError(f"unknown signature level {level!r}", hint=f"use one of {', '.join(SIGNING_LEVELS)}")
     if level != "B-B" and not settings.tsa_url:
         raise SigningError(f"level {level} needs a timestamp authority (signing.tsa_url in the profile, or --tsa)")
+    if not src.is_file():
+        raise InputError(f"{src.name}: no such file", reason="missing")
     secret = passphrase if passphrase is not None else resolve_passphrase(config, prompter)
     timestamper = None
     if level != "B-B":
@@ -177,20 +184,32 @@ def sign_pdf(src: Path, dst: Path, config: SignerConfig, settings: SigningSettin
             subfilter=fields.SigSeedSubFilter.PADES, embed_validation_info=ltv, use_pades_lta=level == "B-LTA",
             validation_context=context,
         )
-        try:
+
+        def attempt(reserve: int | None) -> None:
+            source.seek(0)
+            out.seek(0)
+            out.truncate()
             PdfSigner(meta, signer=signer, timestamper=timestamper).sign_pdf(
-                writer, output=out, bytes_reserved=_reserve(signer, timestamper is not None))
+                _pdf_writer(src, source), output=out, bytes_reserved=reserve)
+
+        try:
+            try:
+                attempt(_reserve(signer, timestamper is not None))
+            except Exception as exc:
+                if "larger than expected" not in str(exc):
+                    raise
+                attempt(None)  # an unusually large chain or timestamp token: let pyHanko measure (signs twice)
         except Exception as exc:  # pyHanko wraps network, certificate and key errors in many types
             raise explain_signing_failure(exc, src.name, settings.tsa_url) from None
         out.flush()
         os.fsync(out.fileno())
         tmp.replace(dst)
     fsync_dir(dst.parent)
-    return SignResult(output=dst, level=level, signer=subject, field_name=name)
+    return SignResult(output=dst, level=level, signer=subject, field_name=name, demo=demo)
 
 
 @contextlib.contextmanager
-def _open_temp(dst: Path) -> Iterator[tuple[Path, object]]:
+def _open_temp(dst: Path) -> Iterator[tuple[Path, BinaryIO]]:
     """A temp file beside `dst`, removed unless the caller renamed it into place."""
     fd, tmp_name = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".signing", dir=dst.parent)
     tmp = Path(tmp_name)

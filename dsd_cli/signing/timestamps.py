@@ -91,17 +91,19 @@ def renewal_due(path: Path, before: dt.datetime) -> bool:
 
 
 def renew_document_timestamp(pdf_in: Path, pdf_out: Path, tsa_url: str, *,
-                             trust_roots: Sequence[Path | str] = ()) -> RenewResult:
+                             trust_roots: Sequence[Path | str] = (), allow_demo: bool = False) -> RenewResult:
     """Write `pdf_in` plus fresh validation data and a new document timestamp to `pdf_out` (atomically).
 
     Needs the network: the TSA at `tsa_url`, and the OCSP responders / CRLs of the certificates involved.
     Raises SigningError when the TSA or revocation data cannot be had, or when the renewed file would not keep
     every existing signature intact and covering; InputError for a file that is not a signed PDF.
+    `allow_demo` accepts the dsd demo CA embedded in demo signatures as a root (demo archives).
     """
     if not tsa_url:
         raise SigningError("renewing a timestamp needs a timestamp authority (signing.tsa_url or --tsa)")
     data = _read(pdf_in)
-    before = [s for s in inspect_signatures(pdf_in, trust_roots) if s.covers_current_file]
+    before = [s for s in inspect_signatures(pdf_in, [Path(p) for p in trust_roots], allow_demo=allow_demo)
+              if s.covers_current_file]
     if not before:
         raise InputError(f"{pdf_in.name}: no intact signature or timestamp to renew", reason="unsigned")
     previous = last_timestamp(pdf_in)
@@ -109,6 +111,8 @@ def renew_document_timestamp(pdf_in: Path, pdf_out: Path, tsa_url: str, *,
     from pyhanko.sign.timestamps import HTTPTimeStamper
 
     roots = list(load_certs_from_pemder([str(p) for p in trust_roots]))
+    if allow_demo:
+        roots += _embedded_demo_roots(data)
 
     def context() -> ValidationContext:
         return ValidationContext(trust_roots=roots, allow_fetching=True, revocation_mode="hard-fail")
@@ -129,11 +133,22 @@ def renew_document_timestamp(pdf_in: Path, pdf_out: Path, tsa_url: str, *,
         raise
     except Exception as exc:  # network, certificate and PDF errors come in many types
         raise explain_signing_failure(exc, pdf_in.name, tsa_url) from None
-    return _publish_checked(renewed, pdf_in, pdf_out, trust_roots, {s.field_name for s in before}, previous)
+    return _publish_checked(renewed, pdf_in, pdf_out, trust_roots, {s.field_name for s in before}, previous,
+                            allow_demo)
+
+
+def _embedded_demo_roots(data: bytes) -> list:
+    from dsd_cli.signing.keys import DEMO_CA_NAME
+
+    found = []
+    for sig in _signatures(PdfFileReader(io.BytesIO(data), strict=False)):
+        found += [c for c in sig.other_embedded_certs
+                  if c.self_signed and c.subject.native.get("common_name") == DEMO_CA_NAME]
+    return found
 
 
 def _publish_checked(renewed: bytes, pdf_in: Path, pdf_out: Path, trust_roots: Sequence[Path | str],
-                     must_cover: set[str], previous: dt.datetime | None) -> RenewResult:
+                     must_cover: set[str], previous: dt.datetime | None, allow_demo: bool) -> RenewResult:
     pdf_out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{pdf_out.name}.", suffix=".renew", dir=pdf_out.parent)
     tmp = Path(tmp_name)
@@ -142,7 +157,7 @@ def _publish_checked(renewed: bytes, pdf_in: Path, pdf_out: Path, trust_roots: S
             out.write(renewed)
             out.flush()
             os.fsync(out.fileno())
-        after = inspect_signatures(tmp, [Path(p) for p in trust_roots])
+        after = inspect_signatures(tmp, [Path(p) for p in trust_roots], allow_demo=allow_demo)
         broken = sorted(must_cover - {s.field_name for s in after if s.covers_current_file and s.intact})
         if broken:
             raise SigningError(f"renewing {pdf_in.name} would leave signatures not covering the file: "
@@ -170,6 +185,8 @@ class DueDocument:
     """Payload path inside the bag (data/documents/...)."""
     last_timestamp: str
     """ISO time, or '' when the file has no timestamp at all."""
+    problem: str = ""
+    """Why the file's timestamps could not be read (then it is listed as due: a person must look at it)."""
 
 
 def documents_due(archive: Path, before: dt.datetime) -> list[DueDocument]:
@@ -184,7 +201,12 @@ def documents_due(archive: Path, before: dt.datetime) -> list[DueDocument]:
             pdf = summary.bag / doc["path"]
             if not pdf.is_file() or pdf.is_symlink():
                 continue
-            newest = last_timestamp(pdf)
+            try:
+                newest = last_timestamp(pdf)
+            except InputError as exc:  # one damaged file must not hide the others
+                due.append(DueDocument(dossier=summary.dossier, bag=summary.bag, path=doc["path"],
+                                       last_timestamp="", problem=exc.message))
+                continue
             if newest is None or newest < before:
                 due.append(DueDocument(dossier=summary.dossier, bag=summary.bag, path=doc["path"],
                                        last_timestamp=newest.isoformat() if newest else ""))

@@ -1,158 +1,243 @@
 """`dsd verify`: check archives, bags and PDFs — fixity, completeness, signatures, PDF/A claims, profile rules.
 
 `verify_paths` classifies each path (a PDF, a bag, or an archive folder of bags), runs every check and returns a
-VerifyReport whose problems each name a check, a path and a severity. Nothing here changes what it verifies.
+VerifyReport whose problems each name a check, a path and a severity (docs/verification.md lists every check).
+Nothing here changes what it verifies.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dsd_cli.audit import verify_audit_log
-from dsd_cli.errors import InputError
+from dsd_cli.errors import ConfigError, InputError, UsageError
 from dsd_cli.models import Problem, VerifyReport
-from dsd_cli.pipeline.layout import RESERVED_NAMES
+from dsd_cli.pipeline.layout import AUDIT_DIR, RESERVED_NAMES
 from dsd_cli.profiles import Profile, load_profile
 from dsd_cli.progress import NullProgress, ProgressReporter
-from dsd_cli.verify.bagcheck import check_bag, inventory
-from dsd_cli.verify.dsdrules import check_dsd_bag
+from dsd_cli.verify.bagcheck import BagResult, check_bag, inventory
+from dsd_cli.verify.pdfverify import PdfJob, check_pdfs
+
+AUDIT_LOG = "audit-log.jsonl"
 
 
 @dataclass(frozen=True)
 class VerifyOptions:
-    workers: int = 0
-    """Hashing threads (0: one per core)."""
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    """Hashing threads and PDF-checking processes (0: one per core)."""
     fast: bool = False
-    """Presence and Payload-Oxum only: no checksums, signatures or PDF/A checks."""
+    """Presence and Payload-Oxum only: no checksums, signatures, PDF/A or METS checks."""
     trust_roots: tuple[Path, ...] = ()
+    """Root certificates that signatures must chain to."""
     profile: Profile | None = None
-    """The dsd profile for dsd bags; None: the default profile."""
+    """The dsd profile whose rules apply to dsd bags; None: the profile each bag names (DSD-Profile), else the
+    default profile."""
     require_signatures: bool | None = None
-    """None: as the profile says (signing.required) for dsd bags; never for other bags."""
+    """None: as the profile says (signing.required) for dsd bags, never for other bags or single PDFs."""
     allow_demo_trust: bool = True
-    """Accept dsd demo signatures with a warning (signature.demo-trust) instead of an error."""
+    """Accept dsd DEMO signatures with a warning (signature.demo-trust) in single PDFs and in dsd bags whose METS
+    records signing with the demo key (archives made without a real key). Elsewhere a demo signature is always
+    signature.untrusted."""
+
+    def __post_init__(self) -> None:
+        if self.workers < 0:
+            raise UsageError(f"workers must be 0 (one per core) or more, not {self.workers}")
 
 
-def _pdf_checks(pdf: Path, display: str, bag: str, options: VerifyOptions, require_signature: bool
-                ) -> tuple[list[Problem], list[dict[str, Any]]]:
-    # pikepdf and pyHanko load only when there are PDFs to check.
-    from dsd_cli.signing.inspect import inspect_signatures
-    from dsd_cli.verify.pdfcheck import check_pdfa
-
-    problems, _claim = check_pdfa(pdf, display, bag)
-    if any(p.check == "pdf.unreadable" for p in problems):
-        return problems, []
-    try:
-        signatures = inspect_signatures(pdf, options.trust_roots, allow_demo=options.allow_demo_trust)
-    except InputError as exc:
-        return [*problems, Problem(display, "pdf.unreadable", exc.message, "error", bag)], []
-    details = []
-    real = [s for s in signatures if not s.docts]
-    if require_signature and not real:
-        problems.append(Problem(display, "signature.missing", "the profile requires a signature; none found",
-                                "error", bag))
-    for sig in signatures:
-        details.append({"path": display, "field": sig.field_name, "signer": sig.signer,
-                        "signing_time": sig.signing_time, "level": sig.level, "trusted": sig.trusted,
-                        "demo": sig.demo, "covers_current_file": sig.covers_current_file,
-                        "coverage": sig.coverage, "modification_level": sig.modification_level})
-        what = f"signature {sig.field_name or '(unnamed)'}"
-        if not sig.intact or not sig.valid:
-            problems.append(Problem(display, "signature.invalid", f"{what}: {'; '.join(sig.problems)}", "error",
-                                    bag))
-            continue
-        if not sig.covers_current_file:
-            problems.append(Problem(display, "signature.modified",
-                                    f"{what} does not cover the current file: it was changed after signing "
-                                    f"({sig.coverage}, {sig.modification_level or 'unknown changes'})", "error",
-                                    bag))
-        if sig.demo and sig.trusted:
-            problems.append(Problem(display, "signature.demo-trust",
-                                    f"{what} was made with a dsd DEMO key — not for production", "warning", bag))
-        elif not sig.trusted:
-            problems.append(Problem(display, "signature.untrusted",
-                                    f"{what} by {sig.signer!r} does not chain to a trusted root (--trust)",
-                                    "error", bag))
-    return problems, details
+@dataclass
+class _Target:
+    bags: list[tuple[Path, str]] = field(default_factory=list)
+    pdfs: list[Path] = field(default_factory=list)
 
 
-def _verify_bag(bag: Path, label: str, options: VerifyOptions, progress: ProgressReporter,
-                report: VerifyReport, files: tuple[dict[str, int], list[str]]) -> None:
-    result = check_bag(bag, label, fast=options.fast, workers=options.workers or os.cpu_count(),
-                       on_bytes=lambda n: progress.advance("verify", n), files=files)
-    report.problems += result.problems
-    report.checked["bags"] = report.checked.get("bags", 0) + 1
-    report.checked["files"] = report.checked.get("files", 0) + result.files
-    report.checked["bytes"] = report.checked.get("bytes", 0) + result.bytes
-    if not result.version or options.fast:
-        return
-    is_dsd = bool(result.info.get("DSD-Profile"))
-    profile = options.profile or (load_profile() if is_dsd else None)
-    if is_dsd:
-        report.problems += check_dsd_bag(bag, label, result.info, result.manifest_sha256, result.payload)
-    require = bool(is_dsd and profile and profile.signing.required)
-    if options.require_signatures is not None:
-        require = options.require_signatures and is_dsd
-    for rel in result.payload:
-        if not rel.lower().endswith(".pdf"):
-            continue
-        problems, details = _pdf_checks(bag / rel, f"{label}/{rel}", label, options, require)
-        report.problems += problems
-        report.details.setdefault("signatures", []).extend(details)
-        report.checked["pdfs"] = report.checked.get("pdfs", 0) + 1
-        report.checked["signatures"] = report.checked.get("signatures", 0) + len(details)
+def _is_bag(folder: Path) -> bool:
+    """A folder that claims to be a bag: a declaration, or manifests (a bag that lost its bagit.txt is still
+    verified as a bag, and fails as one)."""
+    return (folder / "bagit.txt").exists() or any(folder.glob("manifest-*.txt"))
 
 
-def verify_paths(paths: Sequence[Path], options: VerifyOptions = VerifyOptions(),
-                 progress: ProgressReporter | None = None) -> VerifyReport:
-    progress = progress or NullProgress()
-    report = VerifyReport(ok=True)
-    work: list[tuple[Path, str]] = []
-    pdfs: list[Path] = []
+def _collect(paths: Sequence[Path], report: VerifyReport) -> _Target:
+    """What to verify; findings about the archive folders themselves go straight into the report."""
+    target = _Target()
     for path in paths:
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():
             raise InputError(f"{path}: no such file or folder", reason="missing")
         if path.is_file():
             if path.suffix.lower() != ".pdf":
                 raise InputError(f"{path}: dsd verifies bags, archive folders and PDF files", reason="unsupported")
-            pdfs.append(path)
-        elif (path / "bagit.txt").exists():
-            work.append((path, path.name))
-        else:
-            bags = 0
-            for child in sorted(path.iterdir()):
-                if child.name in RESERVED_NAMES:
-                    continue
-                if child.is_dir() and (child / "bagit.txt").exists():
-                    work.append((child, child.name))
-                    bags += 1
-                elif child.is_dir():
-                    report.problems.append(Problem(child.name, "archive.not-a-bag",
-                                                   "folder in the archive is not a bag", "error"))
-                else:
-                    report.problems.append(Problem(child.name, "archive.stray-file",
-                                                   "file in the archive outside any bag", "warning"))
-            log = path / "audit" / "audit-log.jsonl"
-            if log.exists():
-                report.problems += verify_audit_log(log)
-                report.checked["audit_logs"] = report.checked.get("audit_logs", 0) + 1
-            if bags == 0:
-                report.problems.append(Problem(path.name, "archive.empty", "no bags found", "warning"))
-    inventories = {bag: inventory(bag) for bag, _ in work}
-    progress.start("verify", None if options.fast else sum(sum(f.values()) for f, _ in inventories.values()),
-                   "bytes")
-    for bag, label in work:
-        _verify_bag(bag, label, options, progress, report, inventories[bag])
+            if not os.access(path, os.R_OK):
+                raise InputError(f"{path}: cannot be read", reason="unreadable")
+            target.pdfs.append(path)
+            continue
+        if not path.is_dir():
+            raise InputError(f"{path}: not a file or folder dsd can verify", reason="unsupported")
+        if _is_bag(path):
+            target.bags.append((path, path.resolve().name))  # '.' has no name of its own
+            continue
+        try:
+            children = sorted(path.iterdir())
+        except OSError as exc:
+            raise InputError(f"{path}: cannot be read ({exc.strerror})", reason="unreadable") from None
+        bags = 0
+        for child in children:
+            if child.name in RESERVED_NAMES:
+                continue
+            if child.is_dir() and not child.is_symlink() and _is_bag(child):
+                target.bags.append((child, child.name))
+                bags += 1
+            elif child.is_symlink():
+                report.problems.append(Problem(child.name, "archive.symlink",
+                                               "symbolic link in the archive; not followed", "error"))
+            elif child.is_dir():
+                report.problems.append(Problem(child.name, "archive.not-a-bag",
+                                               "folder in the archive is not a bag", "error"))
+            else:
+                report.problems.append(Problem(child.name, "archive.stray-file",
+                                               "file in the archive outside any bag", "warning"))
+        _audit_hook(path, report)
+        if bags == 0:
+            report.problems.append(Problem(path.resolve().name, "archive.empty", "no bags found", "warning"))
+    return target
+
+
+def _audit_hook(archive: Path, report: VerifyReport) -> None:
+    """The archive's hash-chained audit log (dsd_cli.audit owns the format and its check)."""
+    log = archive / AUDIT_DIR / AUDIT_LOG
+    if not log.is_file():
+        return
+    from dsd_cli.audit import verify_audit_log
+
+    display = f"{AUDIT_DIR}/{AUDIT_LOG}"
+    try:
+        report.problems += verify_audit_log(log, display)
+    except (OSError, UnicodeDecodeError) as exc:
+        report.problems.append(Problem(display, "audit.malformed", f"the audit log cannot be read: {exc}"))
+    _count(report, "audit_logs")
+
+
+def _count(report: VerifyReport, key: str, amount: int = 1) -> None:
+    report.checked[key] = report.checked.get(key, 0) + amount
+
+
+def _profile_for(result: BagResult, options: VerifyOptions, label: str, report: VerifyReport,
+                 loaded: dict[str, Profile | None]) -> Profile:
+    """The profile whose rules apply to a dsd bag; profiles are loaded once per run (`loaded`)."""
+    if options.profile is not None:
+        return options.profile
+    name = result.info.get("DSD-Profile", [""])[0]
+    if name not in loaded:
+        try:
+            loaded[name] = load_profile(name or None)
+        except ConfigError:
+            loaded[name] = None
+    profile = loaded[name]
+    if profile is None:
+        report.problems.append(Problem(f"{label}/bag-info.txt", "profile.unknown",
+                                       f"the bag names profile {name!r}, which is not installed here; the "
+                                       "default profile's rules were applied", "warning", label))
+        profile = loaded.get("") or load_profile()
+        loaded[""] = profile
+    return profile
+
+
+def _check_bags(bags: list[tuple[Path, str]], inventories: dict[Path, tuple[dict[str, int], list[str]]],
+                options: VerifyOptions, progress: ProgressReporter) -> list[BagResult]:
+    """BagIt checks of every bag, in bag order. A big bag (a large share of all bytes) has its files hashed in
+    parallel; small bags (a dossier holds a few MB, too little to spread over cores) go one thread per bag."""
+    workers = options.workers or os.cpu_count() or 1
+
+    def one(index: int, per_bag: int) -> BagResult:
+        bag, label = bags[index]
+        return check_bag(bag, label, fast=options.fast, workers=per_bag,
+                         on_bytes=lambda n: progress.advance("verify", n), files=inventories[bag])
+
+    sizes = [sum(inventories[bag][0].values()) for bag, _ in bags]
+    share = sum(sizes) / (2 * workers)
+    big = [i for i, size in enumerate(sizes) if workers == 1 or len(bags) < 2 * workers or size >= share]
+    results: dict[int, BagResult] = {i: one(i, workers) for i in big}
+    small = [i for i in range(len(bags)) if i not in results]
+    if small:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results.update(zip(small, pool.map(lambda i: one(i, 1), small), strict=True))
+    return [results[i] for i in range(len(bags))]
+
+
+def _after_bagit(bag: Path, label: str, result: BagResult, options: VerifyOptions, report: VerifyReport,
+                 pdf_jobs: list[PdfJob], profiles: dict[str, Profile | None]) -> None:
+    """Record one bag's BagIt result; then the dsd rules, and the PDFs to check."""
+    report.problems += result.problems
+    _count(report, "bags")
+    _count(report, "files", result.files)
+    _count(report, "bytes", result.bytes)
+    is_dsd = bool(result.info.get("DSD-Profile"))
+    report.details.setdefault("bags", []).append({
+        "bag": label, "path": str(bag), "bagit_version": result.version, "dsd": is_dsd,
+        "files": result.files, "bytes": result.bytes,
+        "ok": not any(p.severity == "error" for p in result.problems)})
+    if not result.version or options.fast:
+        return
+    require = demo = False
+    pdfa_part = level = ""
+    if is_dsd:
+        from dsd_cli.verify.dsdrules import check_dsd_bag  # lxml and the signing constants: dsd bags only
+
+        profile = _profile_for(result, options, label, report, profiles)
+        findings = check_dsd_bag(bag, label, result, profile)
+        report.problems += findings.problems
+        require = profile.signing.required if options.require_signatures is None else options.require_signatures
+        # Demo trust only where the bag itself records signing with dsd's demo key.
+        demo = options.allow_demo_trust and findings.demo_signing
+        pdfa_part, level = _profile_levels(result, profile)
+    roots = tuple(str(p) for p in options.trust_roots)
+    for rel in result.payload:
+        if rel.lower().endswith(".pdf"):
+            pdf_jobs.append(PdfJob(str(bag / rel), f"{label}/{rel}", label, roots, demo, bool(require), pdfa_part,
+                                   level))
+
+
+def _profile_levels(result: BagResult, profile: Profile) -> tuple[str, str]:
+    """The PDF/A part and signature level a bag made under this very profile version must show ('' : none)."""
+    first = {k: v[0] for k, v in result.info.items() if v}
+    if (first.get("DSD-Profile"), first.get("DSD-Profile-Version")) != (profile.name, profile.profile.version):
+        return "", ""  # made under another profile or version: its settings may have differed
+    output = profile.ocr.output_type
+    part = "2" if output == "pdfa" else output.removeprefix("pdfa-")  # OCRmyPDF's 'pdfa' is PDF/A-2
+    level = profile.signing.level if profile.signing.enabled else ""
+    return part, level
+
+
+def verify_paths(paths: Sequence[Path], options: VerifyOptions = VerifyOptions(),
+                 progress: ProgressReporter | None = None) -> VerifyReport:
+    """Verify archive folders, bags and PDF files. Raises InputError when a path cannot be used at all."""
+    progress = progress or NullProgress()
+    report = VerifyReport(ok=True)
+    target = _collect(paths, report)
+    inventories = {bag: inventory(bag) for bag, _ in target.bags}
+    total = None if options.fast else sum(sum(sizes.values()) for sizes, _ in inventories.values())
+    progress.start("verify", total, "bytes")
+    results = _check_bags(target.bags, inventories, options, progress)
     progress.finish("verify")
-    for pdf in pdfs:
-        problems, details = _pdf_checks(pdf, pdf.name, "", options, bool(options.require_signatures))
-        report.problems += problems
-        report.details.setdefault("signatures", []).extend(details)
-        report.checked["pdfs"] = report.checked.get("pdfs", 0) + 1
+    pdf_jobs: list[PdfJob] = []
+    profiles: dict[str, Profile | None] = {}
+    for (bag, label), result in zip(target.bags, results, strict=True):
+        _after_bagit(bag, label, result, options, report, pdf_jobs, profiles)
+    roots = tuple(str(p) for p in options.trust_roots)
+    pdf_jobs += [PdfJob(str(pdf), pdf.name, "", roots, options.allow_demo_trust, bool(options.require_signatures))
+                 for pdf in target.pdfs]
+    if pdf_jobs:
+        progress.start("pdfs", len(pdf_jobs), "files")
+        checked = check_pdfs(pdf_jobs, options.workers or os.cpu_count() or 1, lambda: progress.advance("pdfs"))
+        progress.finish("pdfs")
+        signatures: list[dict[str, Any]] = report.details.setdefault("signatures", [])
+        for problems, details in checked:
+            report.problems += problems
+            signatures += details
+        _count(report, "pdfs", len(pdf_jobs))
+        _count(report, "signatures", len(signatures))
     report.ok = not any(p.severity == "error" for p in report.problems)
     return report
 

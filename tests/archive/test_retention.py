@@ -109,3 +109,52 @@ def test_a_later_version_uses_the_register_of_its_time(archive: Path, inputs: Pa
                     RegisterEntry(DOSSIER, closed=D(2025, 1, 31)), now=NOW)
     info = read_bag_info(archive / BAG_NAME)
     assert info["Retention-Rule-Id"] == ["SD-ALG SD-SCHULD"] and info["Disposition-Due-Date"] == ["2035-01-31"]
+
+
+def _rewrite_record(bag: Path, change) -> None:
+    """Edit the record as another dsd command would, keeping the bag valid (tag manifests recomputed)."""
+    import json
+
+    from dsd_cli.archive import bagio
+
+    path = bag / "metadata" / "documents.json"
+    record = json.loads(path.read_text())
+    change(record)
+    path.write_text(json.dumps(record))
+    bagio.write_manifests(bag, bagio.tag_files(bag), PROFILE.archive.checksums, "tagmanifest")
+
+
+def test_packaging_again_with_the_register_updates_retention(archive: Path, inputs: Path):
+    doc = make_document(inputs, "a", "energie")
+    package_dossier(archive, DOSSIER, [doc], PROFILE, RegisterEntry(DOSSIER), now=NOW)
+    same = package_dossier(archive, DOSSIER, [doc], PROFILE, RegisterEntry(DOSSIER), now=NOW)
+    assert same.unchanged, "nothing new in the register: nothing changes"
+    closed = package_dossier(archive, DOSSIER, [doc], PROFILE, RegisterEntry(DOSSIER, closed=D(2024, 1, 31)), now=NOW)
+    assert closed.version == 2 and closed.stored == ()
+    info = read_bag_info(archive / BAG_NAME)
+    assert info["Disposition-Due-Date"] == ["2034-01-31"] and info["DSD-Bag-Version"] == ["2"]
+    assert "retention-update" in (archive / BAG_NAME / "metadata" / "mets.xml").read_text()
+    assert package_dossier(archive, DOSSIER, [doc], PROFILE, None, now=NOW).unchanged, \
+        "without a register, known dates are kept"
+
+
+def test_a_hold_placed_on_the_bag_survives_a_new_version(archive: Path, inputs: Path):
+    package_dossier(archive, DOSSIER, [make_document(inputs, "a", "energie")], PROFILE, now=NOW)
+    _rewrite_record(archive / BAG_NAME, lambda r: r.update(legal_hold={"since": "2026-11-24", "reason": "court"}))
+    package_dossier(archive, DOSSIER, [make_document(inputs, "b", "energie")], PROFILE,
+                    RegisterEntry(DOSSIER, closed=D(2015, 1, 1)), now=NOW)
+    info = read_bag_info(archive / BAG_NAME)
+    assert info["Legal-Hold"] == ["yes"] and info["Disposition-Due-Date"] == [""]
+
+
+def test_a_disposed_dossier_is_not_added_to(archive: Path, inputs: Path):
+    from dsd_cli.archive import bagio
+    from dsd_cli.errors import ArchiveError
+
+    package_dossier(archive, DOSSIER, [make_document(inputs, "a", "energie")], PROFILE, now=NOW)
+    bag = archive / BAG_NAME
+    with (bag / "bag-info.txt").open("a") as handle:
+        handle.write("Disposal-Date: 2026-11-01\n")
+    bagio.write_manifests(bag, bagio.tag_files(bag), PROFILE.archive.checksums, "tagmanifest")
+    with pytest.raises(ArchiveError, match="disposed"):
+        package_dossier(archive, DOSSIER, [make_document(inputs, "b", "energie")], PROFILE, now=NOW)

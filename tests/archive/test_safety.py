@@ -98,3 +98,15 @@ def test_listing_ignores_what_is_not_a_dossier_bag(archive: Path, inputs: Path):
     assert (second.disposition, second.due_date, second.version) == ("B", "", 1)
     with pytest.raises(ArchiveError):
         dossier_details(archive, "SD/2099/0000")
+
+
+def test_nfc_and_nfd_forms_of_a_dossier_number_are_one_dossier(archive: Path, inputs: Path):
+    import unicodedata
+
+    nfc, nfd = unicodedata.normalize("NFC", "SD/é/1"), unicodedata.normalize("NFD", "SD/é/1")
+    assert nfc != nfd
+    first = package_dossier(archive, nfd, [make_document(inputs, "a", dossier=nfd)], PROFILE, now=NOW)
+    second = package_dossier(archive, f" {nfc} ", [make_document(inputs, "b", "energie", dossier=nfc)], PROFILE,
+                             now=NOW)
+    assert first.bag == second.bag and second.version == 2
+    assert [s.dossier for s in list_dossiers(archive)] == [nfc]

@@ -167,3 +167,15 @@ def test_a_damaged_bag_is_never_extended(archive: Path, inputs: Path, damage: st
     with pytest.raises(ArchiveError):
         package_dossier(archive, DOSSIER, [make_document(inputs, "b", "energie")], PROFILE, now=LATER)
     assert snapshot(bag) == before
+
+
+def test_changing_the_checksum_algorithms_leaves_no_stale_manifest(archive: Path, inputs: Path):
+    import dataclasses
+
+    package_dossier(archive, DOSSIER, [make_document(inputs, "a")], PROFILE, now=NOW)
+    sha512_only = dataclasses.replace(PROFILE, archive=dataclasses.replace(PROFILE.archive, checksums=("sha512",)))
+    package_dossier(archive, DOSSIER, [make_document(inputs, "b", "energie")], sha512_only, now=LATER)
+    bag = archive / BAG_NAME
+    assert sorted(p.name for p in bag.glob("*manifest-*.txt")) == ["manifest-sha512.txt", "tagmanifest-sha512.txt"]
+    assert (bag / "versions" / "v0001" / "manifest-sha256.txt").is_file()
+    bagit.Bag(str(bag)).validate()

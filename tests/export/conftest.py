@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from dsd_cli.archive.package import package_dossier
+from dsd_cli.models import Problem
 from dsd_cli.register import RegisterEntry
+from dsd_cli.verify import VerifyOptions, verify_paths
 from tests.archive.conftest import NOW, PROFILE, make_document
 
 # dossier -> (document types, closing date, legal hold from the register)
@@ -47,6 +49,14 @@ def archive(template_archive: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "archive"
     shutil.copytree(template_archive, copy, symlinks=True)
     return copy
+
+
+def bag_errors(path: Path) -> list[Problem]:
+    """`dsd verify`'s errors for an archive or bag, except the PDF/A and signature checks of the documents
+    themselves: the small test PDFs are neither PDF/A nor signed. Fixity, completeness, bag-info, METS and the
+    audit log are all checked."""
+    report = verify_paths([path], VerifyOptions(require_signatures=False))
+    return [p for p in report.problems if p.severity == "error" and not p.check.startswith(("pdfa.", "signature."))]
 
 
 def tree_bytes(folder: Path) -> dict[str, bytes]:

@@ -7,8 +7,10 @@ OCSP responder and both CAs publish CRLs; every URL in the certificates points a
 from __future__ import annotations
 
 import contextlib
+import random
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,9 +125,21 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free loopback port below the ephemeral range: while the PKI is offline, no outgoing connection (of this
+    or another test process) can take its port, so it can start again on the same one."""
+    low = 32768
+    with contextlib.suppress(OSError, ValueError):
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randrange(10000, max(10001, low))
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise OSError("no free loopback port for the test PKI")
 
 
 @dataclass
@@ -142,8 +156,15 @@ class TestPki:
     thread: threading.Thread | None = None
 
     def start(self) -> None:
-        self.server = make_server("127.0.0.1", self.port, self.animator, threaded=True,
-                                  request_handler=_QuietHandler)
+        for _ in range(50):  # the port may still be held for a moment by the server just stopped
+            try:
+                self.server = make_server("127.0.0.1", self.port, self.animator, threaded=True,
+                                          request_handler=_QuietHandler)
+                break
+            except (OSError, SystemExit):
+                time.sleep(0.05)
+        else:
+            raise OSError(f"the test PKI cannot listen on port {self.port} again")
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -153,13 +174,19 @@ class TestPki:
             self.server.server_close()
             self.server = None
 
+    def answering(self) -> bool:
+        with socket.socket() as probe:
+            return probe.connect_ex(("127.0.0.1", self.port)) == 0
+
     @contextlib.contextmanager
     def offline(self) -> Iterator[None]:
         """Stop the servers: nothing can be fetched while the block runs (then they start again)."""
         self.stop()
+        deadline = time.monotonic() + 5
+        while self.answering():
+            assert time.monotonic() < deadline, "the test PKI still answers after it was stopped"
+            time.sleep(0.05)
         try:
-            with socket.socket() as probe:
-                assert probe.connect_ex(("127.0.0.1", self.port)) != 0, "PKI still answering"
             yield
         finally:
             self.start()
@@ -182,6 +209,8 @@ def build_pki(folder: Path) -> TestPki:
     pki = TestPki(folder=folder, port=port, animator=Animator(AnimatorArchStore(config.pki_archs),
                                                               with_web_ui=False),
                   root_pem=root_pem, tsa_url=arch.service_registry.get_tsa_info("tsa").url)
+    for label in ("signer", "interm"):  # for importing the signer into a PKCS#11 token
+        (folder / f"{label}.cert.der").write_bytes(arch.get_cert(label).dump())
     for label in ("signer", "signer-revoked", "signer-expired"):
         path = folder / f"{label}.p12"
         path.write_bytes(arch.package_pkcs12(label, password=PASSPHRASE))

@@ -61,3 +61,13 @@ def test_incomplete_demo_key_folder_is_a_clear_error(tmp_path: Path):
     (folder / "passphrase").write_text("x")
     with pytest.raises(SigningError, match="incomplete"):
         ensure_archive_demo_key(tmp_path / "archive")
+
+
+def test_an_existing_demo_key_is_never_replaced(tmp_path: Path):
+    from dsd_cli.errors import ConfigError
+
+    key = create_demo_pki(tmp_path / "k", passphrase=b"pw")
+    before = key.pkcs12.read_bytes()
+    with pytest.raises(ConfigError, match="already holds"):
+        create_demo_pki(tmp_path / "k", passphrase=b"other")
+    assert key.pkcs12.read_bytes() == before

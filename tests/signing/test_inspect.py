@@ -152,3 +152,22 @@ def test_demo_trust_needs_allow_demo_and_is_flagged(signed: Path, demo_key):
     assert allowed.demo and allowed.trusted
     (anchored,) = inspect_signatures(signed, [demo_key.ca_certificate])
     assert anchored.trusted and anchored.demo  # trusted via an explicit root, still labelled demo
+
+
+def test_unreadable_trust_root_is_a_config_error(signed: Path, tmp_path: Path):
+    from dsd_cli.errors import ConfigError
+
+    bogus = tmp_path / "root.pem"
+    bogus.write_text("-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n")
+    with pytest.raises(ConfigError):
+        inspect_signatures(signed, [bogus])
+    with pytest.raises(ConfigError):
+        inspect_signatures(signed, [tmp_path / "missing.pem"])
+
+
+@pytest.mark.parametrize("tail", [b"A" * 100_000, b"A" * 100_000 + b"\n%%EOF\n", b"\nstartxref\n0\n%%EOF\n"])
+def test_large_or_disguised_trailing_data_is_caught(signed: Path, tmp_path: Path, tail: bytes):
+    tampered = tmp_path / "tail.pdf"
+    tampered.write_bytes(signed.read_bytes() + tail)
+    result = inspect_signatures(tampered, allow_demo=True)
+    assert result and not any(s.covers_current_file for s in result)

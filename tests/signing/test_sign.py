@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import subprocess
+import json
 from pathlib import Path
 
 import pikepdf
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from dsd_cli.errors import ExitCode, SigningError
 from dsd_cli.profiles import load_profile
@@ -81,44 +75,8 @@ def test_cli_sign_takes_the_passphrase_from_env_or_file_never_argv(tmp_path: Pat
     assert dsd("sign", src, "-o", tmp_path / "d.pdf", "--passphrase", "x").code == ExitCode.USAGE
 
 
-@pytest.fixture
-def softhsm_token(tmp_path: Path, monkeypatch) -> tuple[str, str, Path]:
-    """A fresh SoftHSM2 token with an ECDSA key and its certificate, labelled 'signer'."""
-    tokens = tmp_path / "tokens"
-    tokens.mkdir()
-    conf = tmp_path / "softhsm2.conf"
-    conf.write_text(f"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\n")
-    monkeypatch.setenv("SOFTHSM2_CONF", str(conf))
-    env = {**os.environ, "SOFTHSM2_CONF": str(conf)}
-    pin = "123456"
-    subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", "dsd-test", "--pin", pin, "--so-pin",
-                    "654321"], check=True, env=env, capture_output=True)
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Sociaal Huis Voorbeeldstad (token)")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=365))
-            .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), True)
-            .sign(key, hashes.SHA256()))
-    key_pem = tmp_path / "key.pem"
-    key_pem.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                          serialization.NoEncryption()))
-    cert_der = tmp_path / "cert.der"
-    cert_der.write_bytes(cert.public_bytes(serialization.Encoding.DER))
-    cert_pem = tmp_path / "cert.pem"
-    cert_pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    subprocess.run(["softhsm2-util", "--import", str(key_pem), "--token", "dsd-test", "--label", "signer", "--id",
-                    "01", "--pin", pin], check=True, env=env, capture_output=True)
-    subprocess.run(["pkcs11-tool", "--module", str(SOFTHSM), "--token-label", "dsd-test", "--login", "--pin", pin,
-                    "--write-object", str(cert_der), "--type", "cert", "--label", "signer", "--id", "01"],
-                   check=True, env=env, capture_output=True)
-    key_pem.unlink()
-    return "dsd-test", pin, cert_pem
-
-
-def test_pkcs11_token_signature(tmp_path: Path, softhsm_token):
-    token, pin, cert = softhsm_token
+def test_pkcs11_token_signature(tmp_path: Path, hsm):
+    token, pin, cert = hsm["self-signed"]
     config = SignerConfig(pkcs11_module=SOFTHSM, pkcs11_token=token, pkcs11_key="signer")
     out = tmp_path / "signed.pdf"
     result = sign_pdf(plain_pdf(tmp_path / "in.pdf"), out, config, SETTINGS, passphrase=pin.encode())
@@ -128,3 +86,31 @@ def test_pkcs11_token_signature(tmp_path: Path, softhsm_token):
     with pytest.raises(SigningError):
         sign_pdf(plain_pdf(tmp_path / "in2.pdf"), tmp_path / "bad.pdf", config, SETTINGS, passphrase=b"000000")
     assert not (tmp_path / "bad.pdf").exists()
+
+
+def test_pkcs11_token_signs_b_lta_that_validates_offline(pki, hsm, tmp_path: Path):
+    import dataclasses
+
+    token, pin = hsm["pki"]
+    settings = dataclasses.replace(SETTINGS, tsa_url=pki.tsa_url, trust_roots=(str(pki.root_pem),))
+    config = SignerConfig(pkcs11_module=SOFTHSM, pkcs11_token=token, pkcs11_key="signer")
+    out = tmp_path / "token-lta.pdf"
+    result = sign_pdf(plain_pdf(tmp_path / "in.pdf"), out, config, settings, level="B-LTA", passphrase=pin.encode())
+    assert result.signer == "Sociaal Huis Testdorp archief"
+    with pki.offline():
+        sig, docts = inspect_signatures(out, [pki.root_pem])
+    assert sig.level == "B-LTA" and sig.trusted and sig.covers_current_file and docts.docts and docts.trusted
+
+
+def test_cli_pkcs11_pin_from_env_never_argv(hsm, tmp_path: Path, dsd):
+    token, pin = hsm["pki"]
+    src = plain_pdf(tmp_path / "in.pdf")
+    args = ("sign", src, "-o", tmp_path / "t.pdf", "--pkcs11-module", SOFTHSM, "--token", token, "--key-label",
+            "signer", "--json")
+    ok = dsd(*args, env={"DSD_PKCS11_PIN": pin})
+    assert ok.code == ExitCode.OK, ok.stderr
+    assert json.loads(ok.stdout)["signer"] == "Sociaal Huis Testdorp archief"
+    wrong = dsd(*args[:3], tmp_path / "w.pdf", *args[4:], env={"DSD_PKCS11_PIN": "11112222"})
+    assert wrong.code == ExitCode.SIGNING and "11112222" not in wrong.stderr + wrong.stdout
+    assert pin not in wrong.stderr and not (tmp_path / "w.pdf").exists()
+    assert dsd(*args, "--pin", pin).code == ExitCode.USAGE

@@ -49,7 +49,10 @@ def rehash(bag: Path) -> None:
 def test_the_untouched_archive_verifies_with_demo_warnings_only(signed_archive: Path, dsd):
     report = verify_paths([signed_archive], VerifyOptions())
     assert report.ok and report.checked["bags"] == 2 and report.checked["signatures"] == 3
-    assert {p.check for p in report.problems} == {"signature.demo-trust"}
+    # Warnings only: the demo signatures, and the producer stamp pyHanko writes differently into Info and XMP.
+    assert "signature.demo-trust" in {p.check for p in report.problems}
+    assert {p.check for p in report.problems} <= {"signature.demo-trust", "pdfa.metadata-mismatch"}
+    assert all(p.severity == "warning" for p in report.problems)
     result = dsd("verify", signed_archive, "--json")
     assert result.code == ExitCode.OK and json.loads(result.stdout)["ok"] is True
 
@@ -160,8 +163,7 @@ def test_pdfa_claim_with_embedded_file_and_corrupt_pdf(archive_copy: Path):
     report = verify_paths([archive_copy], VerifyOptions())
     found = {(p.check, p.path) for p in report.problems}
     assert ("pdfa.embedded-file", "BB-2026-7/data/documents/0001-energie.pdf") in found
-    assert ("pdf.unreadable", f"{BAG}/data/documents/0002-inkomen.pdf") in found or \
-           ("pdfa.identification", f"{BAG}/data/documents/0002-inkomen.pdf") in found
+    assert ("pdf.unreadable", f"{BAG}/data/documents/0002-inkomen.pdf") in found
 
 
 def test_audit_log_edit_is_reported(archive_copy: Path):
