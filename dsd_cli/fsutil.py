@@ -27,16 +27,20 @@ def fsync_dir(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_writer(target: Path, mode: int = 0o644) -> Iterator[BinaryIO]:
-    """Open a temp file beside `target`; on success fsync it, rename it over `target` and fsync the folder."""
+def atomic_path(target: Path, mode: int = 0o644) -> Iterator[Path]:
+    """A temp path beside `target` for a caller (or a library) to write; on success it is fsynced, renamed over
+    `target` and the folder fsynced; on any failure it is removed."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
+        yield tmp
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.chmod(tmp, mode)
         os.replace(tmp, target)
         fsync_dir(target.parent)
@@ -44,6 +48,13 @@ def atomic_writer(target: Path, mode: int = 0o644) -> Iterator[BinaryIO]:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
+
+
+@contextlib.contextmanager
+def atomic_writer(target: Path, mode: int = 0o644) -> Iterator[BinaryIO]:
+    """Open a temp file beside `target`; on success fsync it, rename it over `target` and fsync the folder."""
+    with atomic_path(target, mode) as tmp, open(tmp, "wb") as handle:
+        yield handle
 
 
 def atomic_write_bytes(target: Path, data: bytes) -> None:

@@ -8,7 +8,6 @@ unencrypted bag and archive file exist only in a private (0700) temporary folder
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import tarfile
 import tempfile
@@ -20,7 +19,7 @@ import pyrage
 from pyrage import x25519
 
 from dsd_cli.errors import InputError, UsageError
-from dsd_cli.fsutil import fsync_dir
+from dsd_cli.fsutil import atomic_path
 
 FORMATS = ("zip", "tar")
 
@@ -29,33 +28,13 @@ def _files(bag: Path) -> list[Path]:
     return sorted(p for p in bag.rglob("*") if p.is_file() and not p.is_symlink())
 
 
-@contextlib.contextmanager
-def _temp_beside(target: Path) -> Iterator[Path]:
-    """A temporary path in `target`'s folder, renamed over `target` on success and removed on any failure."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-        fsync_dir(target.parent)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-
-
 def serialise(bag: Path, target: Path, fmt: str) -> Path:
     """Write `bag` as a zip or tar file whose single top folder is the bag's folder name."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}: choose zip or tar")
     if target.exists():
         raise UsageError(f"{target} already exists; dsd does not overwrite an export")
-    with _temp_beside(target) as tmp:
+    with atomic_path(target) as tmp:
         if fmt == "zip":
             with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
                 for path in _files(bag):
@@ -106,7 +85,7 @@ def read_identities(path: Path) -> list[x25519.Identity]:
 def encrypt(source: Path, target: Path, recipients: Sequence[x25519.Recipient]) -> Path:
     if target.exists():
         raise UsageError(f"{target} already exists; dsd does not overwrite an export")
-    with _temp_beside(target) as tmp:
+    with atomic_path(target) as tmp:
         try:
             pyrage.encrypt_file(str(source), str(tmp), list(recipients))
         except (pyrage.EncryptError, OSError) as exc:
@@ -121,7 +100,7 @@ def decrypt(source: Path, target: Path, identity_file: Path) -> Path:
         raise InputError(f"{source}: no such file", reason="missing")
     if target.exists():
         raise UsageError(f"{target} already exists; dsd does not overwrite it")
-    with _temp_beside(target) as tmp:
+    with atomic_path(target) as tmp:
         try:
             pyrage.decrypt_file(str(source), str(tmp), identities)
         except pyrage.DecryptError as exc:
