@@ -8,7 +8,6 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass
-from pathlib import Path
 
 from dsd_cli.errors import MissingToolError
 
@@ -104,9 +103,3 @@ def require_tools(names: tuple[str, ...], languages: tuple[str, ...] = ()) -> No
         what += [f"Tesseract language '{lang}' (apt-get install tesseract-ocr-{lang})" for lang in missing_langs]
         raise MissingToolError("missing: " + "; ".join(what), hint="run `dsd doctor` for the full picture")
 
-
-def tessdata_dir() -> Path | None:
-    for candidate in (Path("/usr/share/tesseract-ocr/5/tessdata"), Path("/usr/share/tesseract-ocr/4.00/tessdata")):
-        if candidate.is_dir():
-            return candidate
-    return None
