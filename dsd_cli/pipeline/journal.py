@@ -65,6 +65,12 @@ class DocumentRow:
     error: str | None
 
 
+def _document_row(r: sqlite3.Row) -> DocumentRow:
+    return DocumentRow(id=r["id"], batch_id=r["batch_id"], sequence=r["sequence"], dossier=r["dossier"],
+                       doc_type=r["doc_type"], pages=r["pages"], plan=json.loads(r["plan"]), state=r["state"],
+                       file=r["file"], file_sha256=r["file_sha256"], events=json.loads(r["events"]), error=r["error"])
+
+
 class Journal:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -143,10 +149,12 @@ class Journal:
             sql += " AND batch_id = ?"
             args.append(batch_id)
         rows = self.db.execute(sql + " ORDER BY batch_id, sequence", args).fetchall()
-        return [DocumentRow(id=r["id"], batch_id=r["batch_id"], sequence=r["sequence"], dossier=r["dossier"],
-                            doc_type=r["doc_type"], pages=r["pages"], plan=json.loads(r["plan"]), state=r["state"],
-                            file=r["file"], file_sha256=r["file_sha256"], events=json.loads(r["events"]),
-                            error=r["error"]) for r in rows]
+        return [_document_row(r) for r in rows]
+
+    def document(self, doc_id: str) -> DocumentRow:
+        return _document_row(self.db.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone())
+
+
 
     def advance_document(self, doc_id: str, state: str, *, file: Path | None, file_sha256: str | None,
                          new_events: list[dict[str, Any]] = (), error: str | None = None) -> None:  # type: ignore[assignment]

@@ -282,7 +282,7 @@ class Pipeline:
                         self.progress.advance("ocr", doc.pages)
                         journal.advance_document(doc.id, J.OCRED, file=outcome.file, file_sha256=outcome.sha256,
                                                  new_events=list(outcome.events))
-                        submit(self._reload(journal, doc.id))
+                        submit(journal.document(doc.id))
                     else:
                         self.progress.advance("sign")
                         journal.advance_document(doc.id, J.READY, file=outcome.file, file_sha256=outcome.sha256,
@@ -292,17 +292,13 @@ class Pipeline:
             self.progress.finish("sign")
 
     @staticmethod
-    def _reload(journal: Journal, doc_id: str) -> J.DocumentRow:
-        return next(d for d in journal.documents() if d.id == doc_id)
-
-    @staticmethod
     def _file_ok(doc: J.DocumentRow) -> bool:
         path = Path(doc.file or "")
         return bool(doc.file) and path.is_file() and sha256_file(path) == doc.file_sha256
 
     def _redo_from_planned(self, journal: Journal, doc: J.DocumentRow) -> J.DocumentRow:
         journal.advance_document(doc.id, J.PLANNED, file=None, file_sha256=None)
-        return self._reload(journal, doc.id)
+        return journal.document(doc.id)
 
     def _quarantine_document(self, journal: Journal, doc: J.DocumentRow, outcome: StepOutcome) -> None:
         image_pdf = self.layout.work / doc.batch_id / f"{doc.sequence:04d}.image.pdf"
