@@ -73,6 +73,8 @@ def _plan(record: dict[str, Any], documents: Sequence[ArchivedDocument], profile
                                            list[str]]:
     """Decide per document: store it, record it as a duplicate, or skip it (already archived exactly so)."""
     known = {d["sha256"]: d for d in record["documents"]}
+    # A document whose timestamp was renewed is still the one the pipeline made from those pages.
+    known |= {rev["sha256"]: d for d in record["documents"] for rev in d.get("revisions", ())}
     additions: list[tuple[ArchivedDocument, dict[str, Any]]] = []
     duplicates: list[dict[str, Any]] = []
     skipped: list[str] = []

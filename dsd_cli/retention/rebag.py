@@ -1,8 +1,9 @@
-"""A new version of a dossier bag that changes its retention state rather than its documents.
+"""A new version of a dossier bag that changes its state rather than adding documents.
 
-Legal holds and disposal change bag-info.txt, the record (metadata/documents.json) and METS, and disposal also
-empties the payload. Such a version is built exactly like one that adds documents: the whole new bag in
-ARCHIVE/.dsd/staging/ (unchanged payload hard-linked), checked before, fsynced, and swapped in atomically; the
+Legal holds and disposal change bag-info.txt, the record (metadata/documents.json) and METS; disposal also
+empties the payload, and timestamp renewal replaces documents by their renewed (incrementally updated) files.
+Such a version is built exactly like one that adds documents: the whole new bag in ARCHIVE/.dsd/staging/
+(unchanged payload hard-linked), checked before, fsynced, and swapped in atomically; the
 previous manifests and bag-info stay in versions/vNNNN/. A damaged bag is never rewritten.
 """
 
@@ -12,8 +13,8 @@ import datetime as dt
 import json
 import secrets
 import shutil
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from dsd_cli.archive.package import STAGING, _stage_existing
 from dsd_cli.archive.record import DOCUMENTS_JSON, METS_XML, load_record, packaging_event
 from dsd_cli.archive.retention import DossierRetention
 from dsd_cli.errors import ArchiveError, ConfigError
-from dsd_cli.fsutil import atomic_write_bytes, atomic_write_text
+from dsd_cli.fsutil import atomic_copy, atomic_write_bytes, atomic_write_text, file_digests
 from dsd_cli.profiles import Profile, load_profile
 from dsd_cli.safepaths import dossier_path, validate_dossier
 
@@ -49,11 +50,13 @@ class BagState:
 
 @dataclass(frozen=True)
 class Change:
-    """What a retention change does to a bag: its new bag-info and record, and the payload it removes."""
+    """What a change does to a bag: its new bag-info and record, the payload it removes, the payload it replaces."""
 
     fields: InfoFields
     record: dict[str, Any]
     remove: tuple[str, ...] = ()
+    replace: Mapping[str, Path] = field(default_factory=dict)
+    """Payload path -> file with its new content (copied into the new version; the live bag is not touched)."""
 
 
 def info_fields(bag: Path) -> InfoFields:
@@ -153,13 +156,14 @@ def write_version(archive: Path, state: BagState, change: Callable[[BagState], C
     result = change(state)
     record = result.record
     algorithms = tuple(profile.archive.checksums)
-    payload = {rel: d for rel, d in state.payload.items() if rel not in result.remove}
-    if any(rel not in state.payload for rel in result.remove):
-        raise ArchiveError(f"{state.bag.name}: asked to remove a file that is not in the payload")
-    size = sum(int(state.bag.joinpath(rel).stat().st_size) for rel in payload)
+    payload = {rel: d for rel, d in state.payload.items() if rel not in result.remove and rel not in result.replace}
+    if any(rel not in state.payload for rel in [*result.remove, *result.replace]):
+        raise ArchiveError(f"{state.bag.name}: asked to remove or replace a file that is not in the payload")
+    size = sum(int(state.bag.joinpath(rel).stat().st_size) for rel in payload) \
+        + sum(new.stat().st_size for new in result.replace.values())
     fields = set_field(result.fields, "DSD-Bag-Version", str(record["version"]))
     fields = set_field(fields, "Bagging-Date", now.date().isoformat())
-    fields = set_field(fields, "Payload-Oxum", f"{size}.{len(payload)}")
+    fields = set_field(fields, "Payload-Oxum", f"{size}.{len(payload) + len(result.replace)}")
     fields = set_field(fields, "Bag-Size", human_size(size))
     retention = retention_from_fields(fields, profile)
     staging_root = archive / STAGING
@@ -171,6 +175,10 @@ def write_version(archive: Path, state: BagState, change: Callable[[BagState], C
         _stage_existing(state.bag, staged, state.record["version"])
         for rel in result.remove:
             (staged / rel).unlink()
+        for rel, new in result.replace.items():
+            (staged / rel).unlink()  # a hard link to the live file: unlink, never write through it
+            atomic_copy(new, staged / rel)
+            payload[rel] = file_digests(staged / rel, algorithms)
         for old in [*staged.glob("manifest-*.txt"), *staged.glob("tagmanifest-*.txt")]:
             old.unlink()
         (staged / "data").mkdir(exist_ok=True)
