@@ -8,6 +8,7 @@ Disposition, period or due date that its own retention rules do not give.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -16,6 +17,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from dsd_cli.archive.bagio import read_manifest
+from dsd_cli.errors import ArchiveError
 from dsd_cli.models import Problem
 from dsd_cli.profiles import COMPETENCES, DISPOSITIONS, TRIGGERS, Profile
 from dsd_cli.signing.keys import DEMO_MARK
@@ -82,10 +85,55 @@ def check_dsd_bag(bag: Path, label: str, result: BagResult, profile: Profile) ->
     documents = bag / "metadata" / "documents.json"
     if documents.is_file():
         try:
-            json.loads(documents.read_bytes())
+            record = json.loads(documents.read_bytes())
         except (ValueError, OSError) as exc:
             r.error("metadata/documents.json", "profile.tag-file", f"not a readable JSON record: {exc}")
+        else:
+            _revisions(bag, record, result, r)
     return DsdBagFindings(r.problems, tree is not None and _records_demo_signing(tree))
+
+
+def _prefix_sha256(path: Path, size: int) -> str | None:
+    """SHA-256 of the first `size` bytes of `path`; None when the file is shorter."""
+    digest = hashlib.sha256()
+    left = size
+    with open(path, "rb") as handle:
+        while left and (chunk := handle.read(min(left, 1 << 20))):
+            digest.update(chunk)
+            left -= len(chunk)
+    return None if left else digest.hexdigest()
+
+
+def _revisions(bag: Path, record: object, result: BagResult, r: _Rules) -> None:
+    """A document replaced by an incremental update (timestamp renewal) must still hold its earlier file as its
+    first bytes, and that earlier file must be the one the earlier version's manifest names."""
+    documents = record.get("documents") if isinstance(record, dict) else None
+    checked = set(result.payload)
+    for doc in documents if isinstance(documents, list) else ():
+        if not isinstance(doc, dict) or doc.get("path") not in checked:
+            continue
+        rel = str(doc["path"])
+        for rev in doc.get("revisions") or ():
+            try:
+                size, sha, until = int(rev["size"]), str(rev["sha256"]).lower(), int(rev["until_version"])
+            except (KeyError, TypeError, ValueError):
+                r.error("metadata/documents.json", "record.revision", f"{rel}: a revision entry is malformed")
+                continue
+            if _prefix_sha256(bag / rel, size) != sha:
+                r.error(rel, "record.revision", f"the first {size} bytes are not the earlier file (SHA-256 "
+                        f"{sha[:12]}…) that the record says this document was until version {until}: the "
+                        "document was rewritten, not incrementally updated")
+            earlier = bag / "versions" / f"v{until:04d}" / "manifest-sha256.txt"
+            if earlier.is_file() and not _manifest_names(earlier, rel, sha):
+                r.error(rel, "record.revision", f"versions/v{until:04d}/manifest-sha256.txt does not list the "
+                        "earlier file the record names for this document")
+
+
+def _manifest_names(manifest: Path, rel: str, sha: str) -> bool:
+    try:
+        return read_manifest(manifest).get(rel, "").lower() == sha
+    except ArchiveError:  # a damaged old manifest does not name it
+        return False
 
 
 def _records_demo_signing(tree: etree._ElementTree) -> bool:

@@ -128,3 +128,22 @@ def test_the_cli_renews_one_dossier_and_refuses_mixed_arguments(signed_archive, 
     assert out["versions"] == {"SD/2024/0102": 2} and [r["dossier"] for r in out["renewed"]] == ["SD/2024/0102"]
     assert dsd("timestamp", "renew", "--tsa", pki.tsa_url).code == ExitCode.USAGE
     assert dsd("timestamp", "renew", "--archive", archive, "-o", archive / "x.pdf").code == ExitCode.USAGE
+
+
+def test_verify_names_a_renewed_document_that_was_rewritten_instead_of_updated(signed_archive, pki):
+    from tests.verify.bags import rehash
+
+    archive, signed = signed_archive
+    report = renew_archive_timestamps(archive, dt.datetime.now(dt.UTC) + dt.timedelta(days=1), pki.tsa_url,
+                                      trust_roots=[pki.root_pem], dossiers=["SD/2024/0102"])
+    (renewed,) = report.renewed
+    bag = next(b for b in archive.iterdir() if (b / "bagit.txt").is_file()
+               and load_record(b)["dossier"] == "SD/2024/0102")
+    pdf = bag / renewed.path
+    # A careful forger: the earlier bytes changed (one byte of the first revision), every manifest re-hashed.
+    data = bytearray(pdf.read_bytes())
+    data[200] ^= 0x01
+    pdf.write_bytes(bytes(data))
+    rehash(bag)
+    problems = verify_paths([bag], VerifyOptions(trust_roots=(pki.root_pem,), require_signatures=False)).problems
+    assert any(p.check == "record.revision" and p.path.endswith(renewed.path) for p in problems), problems
