@@ -16,7 +16,8 @@ from dsd_cli.errors import ArchiveError, UnsafePathError
 from dsd_cli.safepaths import dossier_from_folder_name, dossier_path
 
 RETENTION_FIELDS = ("Retention-Rule-Id", "Selection-List-Version", "Retention-Period", "Retention-Trigger",
-                    "Retention-Trigger-Date", "Disposition", "Disposition-Due-Date", "Legal-Hold", "Competence")
+                    "Retention-Trigger-Date", "Disposition", "Disposition-Due-Date", "Legal-Hold", "Competence",
+                    "Disposal-Date", "Disposal-Approval")
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class DossierSummary:
     due_date: str
     """ISO date, or "" when there is none (permanent, open dossier, legal hold)."""
     legal_hold: bool
+    disposal_date: str = ""
+    """ISO date the documents were destroyed (the bag is a tombstone), or "" when they were not."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,10 @@ class DossierDetails:
     """Per bag version: version, date, agent, added (document ids), duplicates (ids of the documents repeated)."""
     retention: dict[str, str] = field(default_factory=dict)
     """The retention fields of bag-info.txt; `Retention-Note` joins the notes with '; '."""
+    legal_hold: dict[str, Any] = field(default_factory=dict)
+    """held (bool); with `dsd hold` also since, by, reason and suspended_due_date (the due date it suspends)."""
+    disposal: dict[str, Any] = field(default_factory=dict)
+    """Empty unless disposed of: date, approval, and per destroyed document id, doc_type, path, size, sha256."""
 
 
 def _is_dossier_folder(path: Path) -> bool:
@@ -71,7 +78,24 @@ def _details(bag: Path) -> DossierDetails | None:
         retention["Retention-Note"] = "; ".join(info["Retention-Note"])
     docs = [{k: v for k, v in d.items() if k != "events"} for d in record["documents"]]
     return DossierDetails(dossier=str(record.get("dossier", "")), bag=bag, version=record["version"],
-                          documents=docs, versions=list(record["versions"]), retention=retention)
+                          documents=docs, versions=list(record["versions"]), retention=retention,
+                          legal_hold=_legal_hold(retention, record), disposal=_disposal(retention, record))
+
+
+def _legal_hold(retention: dict[str, str], record: dict[str, Any]) -> dict[str, Any]:
+    held = retention.get("Legal-Hold") == "yes"
+    # A hold from the register has no record facts; one placed with `dsd hold` has them until it is lifted.
+    facts = record.get("legal_hold") if held and isinstance(record.get("legal_hold"), dict) else {}
+    return {"held": held, **{k: str(facts[k]) for k in ("since", "by", "reason", "suspended_due_date") if k in facts}}
+
+
+def _disposal(retention: dict[str, str], record: dict[str, Any]) -> dict[str, Any]:
+    if not retention.get("Disposal-Date"):
+        return {}
+    destroyed = [{k: d.get(k, "") for k in ("id", "doc_type", "path", "size", "sha256", "disposed")}
+                 for d in record.get("disposed", [])]
+    return {"date": retention["Disposal-Date"], "approval": retention.get("Disposal-Approval", ""),
+            "documents": destroyed}
 
 
 def dossier_details(archive: Path, dossier: str) -> DossierDetails:
@@ -101,5 +125,6 @@ def list_dossiers(archive: Path) -> list[DossierSummary]:
             pages=sum(int(d.get("pages", 0)) for d in details.documents),
             doc_types=tuple(sorted({d["doc_type"] for d in details.documents})),
             bagging_date=(bag_info.get("Bagging-Date") or [""])[0], disposition=info.get("Disposition", ""),
-            due_date=info.get("Disposition-Due-Date", ""), legal_hold=info.get("Legal-Hold") == "yes"))
+            due_date=info.get("Disposition-Due-Date", ""), legal_hold=info.get("Legal-Hold") == "yes",
+            disposal_date=info.get("Disposal-Date", "")))
     return found

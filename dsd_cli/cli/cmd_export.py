@@ -20,6 +20,9 @@ Select by dossier, document type, document date (--since/--until) or a repeatabl
 combine. The documents are copied byte for byte (signatures stay intact); the bag has an index (CSV and HTML,
 Dutch or French) and provenance, never dsd's journal and never other dossiers' documents.
 
+--format e-ark puts an E-ARK SIP (CSIP 2.2.0 / SIP 2.2.0: METS.xml, PREMIS, a representation with the
+documents) in the bag's data/ folder, for transfer to an e-depot.
+
 Examples:
 
   dsd export --archive /srv/archive --dossier SD/2019/0456 -o export-0456
@@ -27,6 +30,8 @@ Examples:
   dsd export --archive /srv/archive --type medisch --since 2019-01-01 --until 2019-12-31 -o medisch.zip --zip
 
   dsd export --archive /srv/archive --sample 20 --seed 7 -o sample.zip.age --encrypt-to age1...
+
+  dsd export --archive /srv/archive --dossier SD/2019/0456 --format e-ark -o sip-0456.zip --zip
 """
 
 DECRYPT_HELP = """Decrypt an age-encrypted export with the recipient's key file (as `age-keygen` writes it).
@@ -56,6 +61,9 @@ def register(app: typer.Typer) -> None:
             "--encrypt-to", help="age public key (age1…) to encrypt for (repeatable); implies --zip unless --tar.")
         ] = None,
         lang: Annotated[str, typer.Option("--lang", help="Language of the index: nl or fr.")] = "nl",
+        export_format: Annotated[str, typer.Option(
+            "--format", help="bag (documents, index and provenance) or e-ark (an E-ARK SIP inside the bag).")
+        ] = "bag",
         json_output: JsonOption = False,
     ) -> None:
         if zip_ and tar:
@@ -64,14 +72,15 @@ def register(app: typer.Typer) -> None:
                             since=parse_day(since, "--since") if since else None,
                             until=parse_day(until, "--until") if until else None, sample=sample, seed=seed)
         outcome = run_export(archive, criteria, output, fmt="zip" if zip_ else "tar" if tar else None,
-                             encrypt_to=tuple(encrypt_to or ()), lang=lang)
+                             encrypt_to=tuple(encrypt_to or ()), lang=lang, export_format=export_format)
         if json_output:
-            print_json({"output": str(outcome.output), "kind": outcome.kind, "sha256": outcome.sha256,
+            print_json({"output": str(outcome.output), "kind": outcome.kind, "format": outcome.export_format,
+                        "sha256": outcome.sha256,
                         "dossiers": outcome.result.dossiers, "documents": outcome.result.documents,
                         "bytes": outcome.result.bytes})
             return
         out_console.print(f"exported {outcome.result.documents} document(s) of {outcome.result.dossiers} dossier(s) "
-                          f"to {outcome.output} ({outcome.kind})", highlight=False)
+                          f"to {outcome.output} ({outcome.export_format}, {outcome.kind})", highlight=False)
 
     @app.command("decrypt", help=DECRYPT_HELP)
     def decrypt_command(

@@ -12,8 +12,9 @@ from rich.table import Table
 from dsd_cli.archive.dossiers import DossierDetails, DossierSummary, dossier_details, list_dossiers
 from dsd_cli.cli.output import JsonOption, out_console, print_json
 
-SHOW_HELP = """Show a dossier: its documents, bag versions and retention. Without a dossier number, list the
-archive's dossiers with their disposal dates.
+SHOW_HELP = """Show a dossier: its documents, bag versions and retention, a legal hold, and for a disposed-of
+dossier the disposal date, approval reference and destroyed documents. Without a dossier number, list the
+archive's dossiers with their due and disposal dates.
 
 Examples:
 
@@ -25,18 +26,51 @@ Examples:
 """
 
 
+def _facts_table(title: str, rows: list[tuple[str, str]]) -> Table:
+    table = Table(title=title, show_header=False)
+    table.add_column("field", style="bold")
+    table.add_column("value", overflow="fold")
+    for key, value in rows:
+        table.add_row(key, value or "—")
+    return table
+
+
+def _render_status(details: DossierDetails) -> None:
+    """What a reader must not miss: destroyed documents, and a hold that stops disposal."""
+    disposal, hold = details.disposal, details.legal_hold
+    if disposal:
+        out_console.print(f"[bold red]Disposed of[/] on {disposal['date']} — approval {disposal['approval']}; "
+                          f"{len(disposal['documents'])} document(s) destroyed, the bag is a tombstone",
+                          highlight=False)
+        destroyed = Table(title="Destroyed documents")
+        for col in ("id", "type", "file", "size", "sha256"):
+            destroyed.add_column(col, overflow="fold")
+        for d in disposal["documents"]:
+            destroyed.add_row(str(d["id"]), str(d["doc_type"]), str(d["path"]), str(d["size"]),
+                              str(d["sha256"])[:16] + "…")
+        out_console.print(destroyed)
+    if hold.get("held"):
+        out_console.print("[bold yellow]Under legal hold[/]: disposal is suspended", highlight=False)
+        out_console.print(_facts_table("Legal hold", [
+            ("since", hold.get("since", "")), ("by", hold.get("by", "")),
+            ("reason", hold.get("reason", "") or ("set in the register" if "since" not in hold else "")),
+            ("suspended due date", hold.get("suspended_due_date", ""))]))
+
+
 def _render_details(details: DossierDetails) -> None:
     out_console.print(f"[bold]Dossier {details.dossier}[/] — bag {details.bag.name}, version {details.version}",
                       highlight=False)
-    docs = Table(title="Documents")
-    for col in ("id", "type", "pages", "scanned", "document date", "batch", "rule", "file", "sha256"):
-        docs.add_column(col, overflow="fold")
-    for d in details.documents:
-        docs.add_row(d["id"], d["doc_type"], str(d.get("pages", "")), str(d.get("scan_date", ""))[:10],
-                     str(d.get("document_date", "")), str(d.get("batch", "")),
-                     f"{d.get('retention_rule', '')} {d.get('disposition', '')}".strip(), d["path"],
-                     d["sha256"][:16] + "…")
-    out_console.print(docs)
+    _render_status(details)
+    if details.documents or not details.disposal:  # a tombstone's empty table would say nothing
+        docs = Table(title="Documents")
+        for col in ("id", "type", "pages", "scanned", "document date", "batch", "rule", "file", "sha256"):
+            docs.add_column(col, overflow="fold")
+        for d in details.documents:
+            docs.add_row(d["id"], d["doc_type"], str(d.get("pages", "")), str(d.get("scan_date", ""))[:10],
+                         str(d.get("document_date", "")), str(d.get("batch", "")),
+                         f"{d.get('retention_rule', '')} {d.get('disposition', '')}".strip(), d["path"],
+                         d["sha256"][:16] + "…")
+        out_console.print(docs)
     versions = Table(title="Versions")
     for col in ("version", "date", "by", "added", "duplicates of"):
         versions.add_column(col, overflow="fold")
@@ -44,21 +78,16 @@ def _render_details(details: DossierDetails) -> None:
         versions.add_row(str(v["version"]), str(v.get("date", "")), str(v.get("agent", "")),
                          ", ".join(v.get("added", [])), ", ".join(v.get("duplicates", [])))
     out_console.print(versions)
-    retention = Table(title="Retention", show_header=False)
-    retention.add_column("field", style="bold")
-    retention.add_column("value", overflow="fold")
-    for key, value in details.retention.items():
-        retention.add_row(key, value or "—")
-    out_console.print(retention)
+    out_console.print(_facts_table("Retention", list(details.retention.items())))
 
 
 def _render_list(archive: Path, summaries: list[DossierSummary]) -> None:
     table = Table(title=f"Dossiers in {archive}")
-    for col in ("dossier", "version", "documents", "pages", "types", "disposition", "due", "hold"):
+    for col in ("dossier", "version", "documents", "pages", "types", "disposition", "due", "hold", "disposed"):
         table.add_column(col, overflow="fold")
     for s in summaries:
         table.add_row(s.dossier, str(s.version), str(s.documents), str(s.pages), " ".join(s.doc_types),
-                      s.disposition, s.due_date or "—", "yes" if s.legal_hold else "")
+                      s.disposition, s.due_date or "—", "yes" if s.legal_hold else "", s.disposal_date)
     out_console.print(table)
 
 

@@ -2,12 +2,16 @@
 intact), an index (CSV and HTML), and provenance (who, when, criteria, source bag versions) in bag-info.txt and
 metadata/provenance.json.
 
-Layout of the export bag:
+Layout of the export bag (format "bag"):
 
     bagit.txt  bag-info.txt  manifest-sha256.txt  manifest-sha512.txt  tagmanifest-*.txt
     data/index.csv  data/index.html
     data/<dossier folder>/<NNNN-type>.pdf      the dossier folder as in the archive; names hold no personal data
     metadata/provenance.json
+
+Format "e-ark" keeps bagit.txt, bag-info.txt, the manifests and metadata/provenance.json, and puts one E-ARK SIP
+in data/<package id>/ (see dsd_cli/export/eark/): the documents in representations/rep1/data/<dossier folder>/,
+the index in documentation/.
 
 Only files named by a dossier's record are read, each checked against its bag's manifest while it is copied: the
 .dsd journal, the audit log, quarantine and other dossiers are never read. The bag is built in a private folder
@@ -32,6 +36,7 @@ from dsd_cli.archive import bagio
 from dsd_cli.archive.baginfo import human_size
 from dsd_cli.audit import current_user
 from dsd_cli.errors import ArchiveError, UsageError
+from dsd_cli.export.eark.sip import REPRESENTATION_DATA, SipInput, new_package_id, write_sip
 from dsd_cli.export.index import LABELS, index_csv, index_html
 from dsd_cli.export.select import Criteria, SelectedDossier, document_day, select_documents
 from dsd_cli.fsutil import CHUNK, atomic_write_text, fsync_dir
@@ -40,6 +45,7 @@ from dsd_cli.safepaths import safe_file_stem
 
 ALGORITHMS = ("sha256", "sha512")
 PROVENANCE_JSON = "metadata/provenance.json"
+FORMATS = ("bag", "e-ark")
 
 
 @dataclass(frozen=True)
@@ -89,11 +95,13 @@ def _manifests(bag: Path) -> dict[str, dict[str, str]]:
     return found
 
 
-def build_export(archive: Path, criteria: Criteria, output: Path, *, lang: str = "nl",
+def build_export(archive: Path, criteria: Criteria, output: Path, *, lang: str = "nl", fmt: str = "bag",
                  now: dt.datetime | None = None) -> ExportResult:
-    """Write the export bag at `output` (which must not exist yet)."""
+    """Write the export bag at `output` (which must not exist yet); `fmt` "e-ark" wraps an E-ARK SIP in it."""
     if lang not in LABELS:
         raise UsageError(f"--lang {lang!r}: choose nl or fr")
+    if fmt not in FORMATS:
+        raise UsageError(f"--format {fmt!r}: choose {' or '.join(FORMATS)}")
     if output.exists():
         raise UsageError(f"{output} already exists; dsd does not overwrite an export")
     archive_real = archive.resolve()
@@ -106,16 +114,26 @@ def build_export(archive: Path, criteria: Criteria, output: Path, *, lang: str =
     output.parent.mkdir(parents=True, exist_ok=True)
     staged = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".partial", dir=output.parent))
     try:
-        rows, payload, sources = _fill(staged, selected)
+        package_id = new_package_id() if fmt == "e-ark" else ""
+        top = f"data/{package_id}/{REPRESENTATION_DATA}" if package_id else "data"
+        rows, payload, sources = _fill(staged, selected, top)
         _check_name(output.name)
         described = criteria.describe()
-        atomic_write_text(staged / "data" / "index.csv", index_csv(rows, lang))
-        atomic_write_text(staged / "data" / "index.html", index_html(rows, lang, created=stamp, by=who,
-                                                                     criteria=described))
-        for rel in ("data/index.csv", "data/index.html"):
+        if package_id:
+            written = write_sip(staged / "data" / package_id, SipInput(
+                package_id=package_id, rows=rows, sources=sources, selected=selected, payload=payload,
+                created=stamp, by=who, criteria=described, lang=lang))
+            extra = [f"data/{package_id}/{rel}" for rel in written]
+        else:
+            atomic_write_text(staged / "data" / "index.csv", index_csv(rows, lang))
+            atomic_write_text(staged / "data" / "index.html", index_html(rows, lang, created=stamp, by=who,
+                                                                         criteria=described))
+            extra = ["data/index.csv", "data/index.html"]
+        for rel in extra:
             payload[rel] = {a: d for a, d in zip(ALGORITHMS, _digest(staged / rel), strict=True)}
-        provenance = {"export": {"created": stamp, "by": who, "software": f"dsd {__version__}",
-                                 "criteria": criteria.as_dict(), "criteria_text": described, "language": lang},
+        provenance = {"export": {"created": stamp, "by": who, "software": f"dsd {__version__}", "format": fmt,
+                                 "package_id": package_id, "criteria": criteria.as_dict(),
+                                 "criteria_text": described, "language": lang},
                       "sources": sources, "documents": rows}
         atomic_write_text(staged / PROVENANCE_JSON, json.dumps(provenance, ensure_ascii=False, indent=2) + "\n")
         size = sum((staged / rel).stat().st_size for rel in payload)
@@ -123,7 +141,9 @@ def build_export(archive: Path, criteria: Criteria, output: Path, *, lang: str =
                   ("External-Description", f"Export of {len(rows)} document(s) from {len(selected)} dossier(s)"),
                   ("Bagging-Date", now.date().isoformat()), ("Bag-Software-Agent", f"dsd {__version__}"),
                   ("Payload-Oxum", f"{size}.{len(payload)}"), ("Bag-Size", human_size(size)),
-                  ("Export-Created", stamp), ("Export-Created-By", who), ("Export-Criteria", described),
+                  *((("External-Identifier", package_id),) if package_id else ()),
+                  ("Export-Format", fmt), ("Export-Created", stamp), ("Export-Created-By", who),
+                  ("Export-Criteria", described),
                   *(("Export-Source-Bag", f"{s['dossier']} bag {s['bag']} version {s['version']}")
                     for s in sources)]
         atomic_write_text(staged / "bagit.txt", bagio.BAGIT_TXT)
@@ -149,8 +169,9 @@ def _digest(path: Path) -> tuple[str, ...]:
     return tuple(h.hexdigest() for h in hashers)
 
 
-def _fill(staged: Path, selected: list[SelectedDossier]
+def _fill(staged: Path, selected: list[SelectedDossier], top: str
           ) -> tuple[list[dict[str, Any]], dict[str, dict[str, str]], list[dict[str, Any]]]:
+    """Copy the documents to `top`/<dossier folder>/; `top` is a folder of the bag ("data" or deeper)."""
     rows: list[dict[str, Any]] = []
     payload: dict[str, dict[str, str]] = {}
     sources: list[dict[str, Any]] = []
@@ -171,7 +192,7 @@ def _fill(staged: Path, selected: list[SelectedDossier]
             if source.is_symlink() or not source.resolve().is_relative_to(sel.bag.resolve()):
                 raise ArchiveError(f"{sel.bag.name}: {rel_source} is not a plain file inside the bag")
             name = Path(rel_source).name
-            rel = f"data/{sel.bag.name}/{name}"
+            rel = f"{top}/{sel.bag.name}/{name}"
             _check_name(rel)
             payload[rel] = _copy_checked(source, staged / rel, manifests[rel_source])
             day = document_day(doc)

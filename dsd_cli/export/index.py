@@ -47,7 +47,9 @@ def index_csv(rows: Sequence[dict[str, Any]], lang: str) -> str:
     return out.getvalue()
 
 
-def index_html(rows: Sequence[dict[str, Any]], lang: str, *, created: str, by: str, criteria: str) -> str:
+def index_html(rows: Sequence[dict[str, Any]], lang: str, *, created: str, by: str, criteria: str,
+               link_prefix: str = "") -> str:
+    """`link_prefix` leads from the page's folder to the folder the rows' `file` paths start in."""
     labels = LABELS[lang]
     e = html.escape
     head = "".join(f"<th>{e(labels[c])}</th>" for c in COLUMNS)
@@ -55,7 +57,7 @@ def index_html(rows: Sequence[dict[str, Any]], lang: str, *, created: str, by: s
     for row in rows:
         cells = [e(_value(row, c, lang)) for c in COLUMNS[:-1]]
         cells[5] = f"<code>{cells[5]}</code>"
-        link = e(str(row["file"]), quote=True)
+        link = e(link_prefix + str(row["file"]), quote=True)
         body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells)
                     + f'<td><a href="{link}">{e(str(row["file"]))}</a></td></tr>')
     style = ("body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"

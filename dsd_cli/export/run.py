@@ -9,7 +9,7 @@ from pathlib import Path
 
 from dsd_cli.audit import append_audit
 from dsd_cli.errors import UsageError
-from dsd_cli.export.build import ExportResult, build_export
+from dsd_cli.export.build import FORMATS, ExportResult, build_export
 from dsd_cli.export.package import encrypt, parse_recipients, private_folder, serialise
 from dsd_cli.export.select import Criteria
 from dsd_cli.fsutil import sha256_file
@@ -26,6 +26,8 @@ class ExportOutcome:
     result: ExportResult
     sha256: str
     """SHA-256 of the written file ('' for a bag folder)."""
+    export_format: str = "bag"
+    """bag, or e-ark (an E-ARK SIP inside the bag)"""
 
 
 def bag_name(output: Path) -> str:
@@ -39,7 +41,11 @@ def bag_name(output: Path) -> str:
 
 
 def run_export(archive: Path, criteria: Criteria, output: Path, *, fmt: str | None = None,
-               encrypt_to: Sequence[str] = (), lang: str = "nl", now: dt.datetime | None = None) -> ExportOutcome:
+               encrypt_to: Sequence[str] = (), lang: str = "nl", export_format: str = "bag",
+               now: dt.datetime | None = None) -> ExportOutcome:
+    """`fmt`: None (a bag folder), zip or tar; `export_format`: what the bag holds (see build.FORMATS)."""
+    if export_format not in FORMATS:
+        raise UsageError(f"--format {export_format!r}: choose {' or '.join(FORMATS)}")
     recipients = parse_recipients(encrypt_to) if encrypt_to else []
     if recipients and fmt is None:
         fmt = "zip"
@@ -50,11 +56,12 @@ def run_export(archive: Path, criteria: Criteria, output: Path, *, fmt: str | No
     layout = ArchiveLayout(archive)
     with archive_lock(layout.lock):
         if fmt is None:
-            result = build_export(archive, criteria, output, lang=lang, now=now)
+            result = build_export(archive, criteria, output, lang=lang, fmt=export_format, now=now)
             kind, digest = "bag", ""
         else:
             with private_folder(output) as work:
-                result = build_export(archive, criteria, work / bag_name(output), lang=lang, now=now)
+                result = build_export(archive, criteria, work / bag_name(output), lang=lang, fmt=export_format,
+                                      now=now)
                 if recipients:
                     plain = serialise(result.bag, work / f"{bag_name(output)}.{fmt}", fmt)
                     encrypt(plain, output, recipients)
@@ -64,6 +71,7 @@ def run_export(archive: Path, criteria: Criteria, output: Path, *, fmt: str | No
                     kind = fmt
             digest = sha256_file(output)
         append_audit(layout.audit_log, "export", detail={
-            "kind": kind, "criteria": criteria.as_dict(), "documents": result.documents, "bytes": result.bytes,
+            "kind": kind, "format": export_format, "criteria": criteria.as_dict(), "documents": result.documents,
+            "bytes": result.bytes,
             "dossiers": sorted({r["dossier"] for r in result.rows}), "sha256": digest})
-    return ExportOutcome(output=output, kind=kind, result=result, sha256=digest)
+    return ExportOutcome(output=output, kind=kind, result=result, sha256=digest, export_format=export_format)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,44 @@ def bag_errors(path: Path) -> list[Problem]:
 def tree_bytes(folder: Path) -> dict[str, bytes]:
     """Every file under `folder` (relative path -> content)."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@dataclass(frozen=True)
+class SignedArchive:
+    archive: Path
+    dossier: str
+    ca_certificate: Path
+
+
+@pytest.fixture(scope="session")
+def signed_template(tmp_path_factory: pytest.TempPathFactory) -> SignedArchive:
+    """An archive with one real document: a one-page scan OCRed to PDF/A-2b by OCRmyPDF, then PAdES-signed with a
+    demo key — what `dsd run` archives."""
+    from dsd_cli.ocr import ocr_document
+    from dsd_cli.signing.config import SignerConfig
+    from dsd_cli.signing.keys import create_demo_pki
+    from dsd_cli.signing.sign import sign_pdf
+    from dsd_cli.tools.ocrmypdf_runner import OcrOptions
+    from tests.core.test_ocr import letter_pdf
+
+    root = tmp_path_factory.mktemp("signed")
+    scan = letter_pdf(root / "scan.pdf", ["Aanvraag leefloon", "Demande de revenu d'intégration"])
+    ocr_document(scan, root / "pdfa.pdf", OcrOptions(deskew=False))
+    key = create_demo_pki(root / "key", passphrase=b"export-test")
+    inputs = root / "inputs"
+    inputs.mkdir()
+    sign_pdf(root / "pdfa.pdf", inputs / "aanvraag.pdf", SignerConfig(pkcs12=key.pkcs12, demo=True), PROFILE.signing,
+             passphrase=b"export-test", prompter=None)
+    dossier = "SD/2024/0100"
+    archive = root / "archive"
+    archive.mkdir()
+    package_dossier(archive, dossier, [make_document(inputs, "aanvraag", "aanvraag", dossier=dossier)], PROFILE,
+                    RegisterEntry(dossier, closed=dt.date(2024, 6, 30)), now=NOW)
+    return SignedArchive(archive, dossier, key.ca_certificate)
+
+
+@pytest.fixture
+def signed_archive(signed_template: SignedArchive, tmp_path: Path) -> SignedArchive:
+    copy = tmp_path / "signed-archive"
+    shutil.copytree(signed_template.archive, copy, symlinks=True)
+    return SignedArchive(copy, signed_template.dossier, signed_template.ca_certificate)

@@ -133,7 +133,7 @@ def test_the_cli_renews_one_dossier_and_refuses_mixed_arguments(signed_archive, 
 def test_verify_names_a_renewed_document_that_was_rewritten_instead_of_updated(signed_archive, pki):
     from tests.verify.bags import rehash
 
-    archive, signed = signed_archive
+    archive, _ = signed_archive
     report = renew_archive_timestamps(archive, dt.datetime.now(dt.UTC) + dt.timedelta(days=1), pki.tsa_url,
                                       trust_roots=[pki.root_pem], dossiers=["SD/2024/0102"])
     (renewed,) = report.renewed
