@@ -9,10 +9,6 @@ import typer
 
 from dsd_cli.cli.output import JsonOption, out_console, print_json
 from dsd_cli.errors import UsageError
-from dsd_cli.export.package import decrypt
-from dsd_cli.export.run import run_export
-from dsd_cli.export.select import Criteria
-from dsd_cli.retention.due import parse_day
 
 EXPORT_HELP = """Export selected documents as a BagIt bag, optionally zipped or tarred and encrypted with age.
 
@@ -66,6 +62,10 @@ def register(app: typer.Typer) -> None:
         ] = "bag",
         json_output: JsonOption = False,
     ) -> None:
+        from dsd_cli.export.run import run_export
+        from dsd_cli.export.select import Criteria
+        from dsd_cli.retention.due import parse_day
+
         if zip_ and tar:
             raise UsageError("choose one of --zip and --tar")
         criteria = Criteria(dossiers=tuple(dossier or ()), types=tuple(doc_type or ()),
@@ -89,6 +89,8 @@ def register(app: typer.Typer) -> None:
         identity: Annotated[Path, typer.Option("--identity", "-i", help="age key file of the recipient.")],
         json_output: JsonOption = False,
     ) -> None:
+        from dsd_cli.export.package import decrypt
+
         written = decrypt(file, output, identity)
         if json_output:
             print_json({"output": str(written)})

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from dsd_cli.cli.output import JsonOption, ProfileOption, out_console, print_json
 from dsd_cli.profiles import load_profile
-from dsd_cli.retention.hold import HoldResult, set_legal_hold
+
+if TYPE_CHECKING:
+    from dsd_cli.retention.hold import HoldResult
 
 hold_app = typer.Typer(help="Legal holds: suspend a dossier's disposal, or lift the suspension.",
                        no_args_is_help=True)
@@ -46,6 +48,8 @@ def _render(result: HoldResult, json_output: bool) -> None:
 @hold_app.command("add", help=ADD_HELP)
 def add_command(dossier: DossierArg, archive: ArchiveOpt, reason: ReasonOpt, profile: ProfileOption = None,
                 json_output: JsonOption = False) -> None:
+    from dsd_cli.retention.hold import set_legal_hold
+
     _render(set_legal_hold(archive, dossier, True, reason, profile=load_profile(profile) if profile else None),
             json_output)
 
@@ -53,6 +57,8 @@ def add_command(dossier: DossierArg, archive: ArchiveOpt, reason: ReasonOpt, pro
 @hold_app.command("remove", help=REMOVE_HELP)
 def remove_command(dossier: DossierArg, archive: ArchiveOpt, reason: ReasonOpt, profile: ProfileOption = None,
                    json_output: JsonOption = False) -> None:
+    from dsd_cli.retention.hold import set_legal_hold
+
     _render(set_legal_hold(archive, dossier, False, reason, profile=load_profile(profile) if profile else None),
             json_output)
 

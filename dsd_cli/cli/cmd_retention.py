@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -12,8 +12,9 @@ from rich.table import Table
 from dsd_cli.cli.output import JsonOption, ProfileOption, info, out_console, print_json
 from dsd_cli.errors import ProblemsFound, UsageError
 from dsd_cli.profiles import load_profile
-from dsd_cli.retention.dispose import DisposalPlan, dispose_listed, plan_disposal
-from dsd_cli.retention.due import DISPOSITION_LABELS, due_as_dicts, due_csv, due_dossiers, grouped, parse_day
+
+if TYPE_CHECKING:
+    from dsd_cli.retention.dispose import DisposalPlan
 
 retention_app = typer.Typer(help="Retention: due lists and approved disposal.", no_args_is_help=True)
 
@@ -49,6 +50,8 @@ OnOpt = Annotated[str | None, typer.Option("--on", help="The day to check agains
 def due_command(archive: ArchiveOpt, on: OnOpt = None, json_output: JsonOption = False,
                 csv_output: Annotated[bool, typer.Option("--csv", help="Print the list as CSV on stdout.")] = False
                 ) -> None:
+    from dsd_cli.retention.due import DISPOSITION_LABELS, due_as_dicts, due_csv, due_dossiers, grouped, parse_day
+
     if json_output and csv_output:
         raise UsageError("choose one of --json and --csv")
     items = due_dossiers(archive, parse_day(on, "--on") if on else None)
@@ -85,6 +88,9 @@ def dispose_command(
     profile: ProfileOption = None,
     json_output: JsonOption = False,
 ) -> None:
+    from dsd_cli.retention.dispose import dispose_listed, plan_disposal
+    from dsd_cli.retention.due import parse_day
+
     day = parse_day(on, "--on") if on else None
     if not yes:
         plan = plan_disposal(archive, list_file, approval, on=day)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from dsd_cli.archive.dossiers import DossierDetails, DossierSummary, dossier_details, list_dossiers
 from dsd_cli.cli.output import JsonOption, out_console, print_json
+
+if TYPE_CHECKING:
+    from dsd_cli.archive.dossiers import DossierDetails, DossierSummary
 
 SHOW_HELP = """Show a dossier: its documents, bag versions and retention, a legal hold, and for a disposed-of
 dossier the disposal date, approval reference and destroyed documents. Without a dossier number, list the
@@ -98,6 +100,8 @@ def register(app: typer.Typer) -> None:
         archive: Annotated[Path, typer.Option("--archive", "-a", help="Archive folder.")] = ...,
         json_output: JsonOption = False,
     ) -> None:
+        from dsd_cli.archive.dossiers import dossier_details, list_dossiers
+
         if dossier is None:
             summaries = list_dossiers(archive)
             if json_output:

@@ -10,7 +10,6 @@ import typer
 from rich.table import Table
 
 from dsd_cli.cli.output import JsonOption, out_console, print_json
-from dsd_cli.pipeline.status import archive_status
 
 STATUS_HELP = """Show batches, pages done / pending / failed, throughput, and the quarantine with reasons.
 
@@ -32,6 +31,8 @@ def register(app: typer.Typer) -> None:
         archive: Annotated[Path, typer.Option("--archive", "-a", help="Archive folder.")],
         json_output: JsonOption = False,
     ) -> None:
+        from dsd_cli.pipeline.status import archive_status
+
         status = archive_status(archive)
         if json_output:
             print_json(status)
