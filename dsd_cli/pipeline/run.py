@@ -37,6 +37,7 @@ from dsd_cli.profiles import Profile
 from dsd_cli.progress import NullProgress, ProgressReporter
 from dsd_cli.register import Register
 from dsd_cli.tools.versions import require_tools
+from dsd_cli.tools.warm_fork import warm_up
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,10 @@ def _attempt_path(work: Path, sequence: int, step: str) -> Path:
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
-    # spawn, not fork: the parent holds an SQLite connection and maybe a progress thread.
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    # spawn, not fork: the parent holds an SQLite connection and maybe a progress thread. Each worker imports
+    # OCRmyPDF once and forks a child per document from there (dsd_cli/tools/warm_fork.py).
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=warm_up)
 
 
 class Pipeline:

@@ -2,6 +2,8 @@
 
 A child process per document, not the `ocrmypdf.ocr()` API: OCRmyPDF keeps global plugin state (one run per
 process), a crash or a runaway Ghostscript must not take the batch down, and the timeout must be enforceable.
+In a single-threaded process (dsd's OCR workers) the child is a fork of a process that has OCRmyPDF imported
+already (see warm_fork.py), which saves about a second per document; elsewhere it is `python -m ocrmypdf`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dsd_cli.errors import InputError, MissingToolError, ToolFailedError
+from dsd_cli.tools.warm_fork import can_fork, run_forked
 
 # OCRmyPDF's documented exit codes (ocrmypdf.exceptions.ExitCode).
 _INPUT_FILE = 2
@@ -39,9 +42,9 @@ class OcrOptions:
     max_image_mpixels: float = 250.0
 
 
-def build_command(src: Path, dst: Path, options: OcrOptions) -> list[str]:
+def ocrmypdf_arguments(src: Path, dst: Path, options: OcrOptions) -> list[str]:
+    """OCRmyPDF's command-line arguments (after `ocrmypdf`) for one document."""
     cmd = [
-        sys.executable, "-m", "ocrmypdf",
         "--language", "+".join(options.languages),
         "--output-type", options.output_type,
         # pikepdf makes the PDF/A: Debian 12's Ghostscript 10.0.0 breaks on pages that already carry text.
@@ -63,23 +66,30 @@ def build_command(src: Path, dst: Path, options: OcrOptions) -> list[str]:
     return cmd
 
 
+def build_command(src: Path, dst: Path, options: OcrOptions) -> list[str]:
+    return [sys.executable, "-m", "ocrmypdf", *ocrmypdf_arguments(src, dst, options)]
+
+
 def run_ocrmypdf(src: Path, dst: Path, options: OcrOptions) -> str:
     """OCR `src` into `dst` (which must not be the final location: on failure it may hold a partial file).
 
     Returns OCRmyPDF's stderr (warnings) on success; raises InputError / ToolFailedError / MissingToolError.
     """
-    env = dict(os.environ)
     # Tesseract's OpenMP threads oversubscribe the cores when several OCR processes run in parallel.
-    env["OMP_THREAD_LIMIT"] = "1"
-    try:
-        proc = subprocess.run(build_command(src, dst, options), capture_output=True, text=True, env=env,
-                              timeout=options.timeout_seconds, check=False)
-    except subprocess.TimeoutExpired:
+    env = {"OMP_THREAD_LIMIT": "1"}
+    if can_fork():
+        args = ocrmypdf_arguments(src, dst, options)
+        if options.jobs <= 1:  # one page at a time: threads, not a process pool that would import everything again
+            args.insert(0, "--use-threads")
+        outcome = run_forked(args, env, options.timeout_seconds)
+    else:
+        outcome = _run_subprocess(build_command(src, dst, options), env, options.timeout_seconds)
+    if outcome is None:
         raise ToolFailedError(f"OCR took longer than {options.timeout_seconds} s", tool="ocrmypdf",
-                              reason="ocr-timeout") from None
-    stderr = proc.stderr.strip()
+                              reason="ocr-timeout")
+    code, stderr = outcome
+    stderr = stderr.strip()
     last = stderr.splitlines()[-1] if stderr else ""
-    code = proc.returncode
     if code == 0:
         return stderr
     if code == _MISSING_DEPENDENCY:
@@ -95,5 +105,16 @@ def run_ocrmypdf(src: Path, dst: Path, options: OcrOptions) -> str:
         raise ToolFailedError(f"OCRmyPDF produced no valid PDF/A: {last}", tool="ocrmypdf", reason="pdfa-failed")
     if code == _OTHER_ERROR and "pixels" in stderr.lower():
         raise InputError(f"page image too large: {last}", reason="too-large")
+    if code < 0:
+        raise ToolFailedError(f"OCRmyPDF was ended by signal {-code}: {last}", tool="ocrmypdf", reason="ocr-crashed")
     raise ToolFailedError(f"OCRmyPDF failed (exit {code}): {last}", tool="ocrmypdf",
                           reason="ocr-failed" if code != _CHILD_PROCESS_ERROR else "tesseract-failed")
+
+
+def _run_subprocess(cmd: list[str], env: dict[str, str], timeout: float) -> tuple[int, str] | None:
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **env}, timeout=timeout,
+                              check=False)
+    except subprocess.TimeoutExpired:
+        return None
+    return proc.returncode, proc.stderr

@@ -1,0 +1,111 @@
+"""Run OCRmyPDF's command line in a fork of a process that has already imported it.
+
+Starting `python -m ocrmypdf` costs about a second of imports per document (OCRmyPDF, pikepdf's PDF/A code, fpdf2,
+fontTools, pypdfium2, numpy), as much as OCR of a page. dsd's OCR workers import all that once (`warm_up`) and
+fork a child per document that runs OCRmyPDF's own command-line entry point with the same arguments, so exit codes,
+messages and behaviour are those of the command. The child is still a separate process, as with `subprocess`:
+a crash or a runaway Ghostscript ends only the child, and the timeout kills the child and every process under it.
+The child stays in the worker's process group, so Ctrl-C or a kill of the group reaches it as before.
+
+Forking is only safe in a single-threaded process; anywhere else the caller uses a subprocess (`can_fork`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import signal
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+# What an OCRmyPDF run imports after `ocrmypdf.__main__` (OCRmyPDF 17). A name that a later version no longer has
+# is skipped: that costs start-up time, never correctness.
+WARM_MODULES = (
+    "ocrmypdf.__main__", "ocrmypdf.builtin_plugins.concurrency", "ocrmypdf.builtin_plugins.default_filters",
+    "ocrmypdf.builtin_plugins.ghostscript", "ocrmypdf.builtin_plugins.optimize", "ocrmypdf.builtin_plugins.pypdfium",
+    "ocrmypdf.builtin_plugins.tesseract_ocr", "ocrmypdf.builtin_plugins.null_ocr", "ocrmypdf.fpdf_renderer",
+    "ocrmypdf.font", "ocrmypdf.optimize", "ocrmypdf._exec.ghostscript", "ocrmypdf._exec.tesseract",
+    "pikepdf.pdfa", "fpdf", "fontTools.ttLib", "uharfbuzz", "pypdfium2", "numpy", "lxml.etree",
+)
+EXIT_OTHER_ERROR = 15
+"""OCRmyPDF's exit code for an unexpected error (ocrmypdf.exceptions.ExitCode.other_error)."""
+
+
+def warm_up() -> None:
+    """Import OCRmyPDF and what its runs import; meant as a worker-process initializer."""
+    for name in WARM_MODULES:
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
+
+
+def can_fork() -> bool:
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            with contextlib.suppress(OSError, ValueError):
+                kids = [int(c) for c in task.read_text().split()]
+                found += kids
+                todo += kids
+    return found
+
+
+def _kill_tree(pid: int) -> None:
+    for victim in [*_descendants(pid), pid]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(victim, signal.SIGKILL)
+
+
+def _child(args: Sequence[str], env: Mapping[str, str], stderr_fd: int) -> None:
+    """In the forked child: run OCRmyPDF's CLI entry point and exit with its code. Never returns."""
+    code = EXIT_OTHER_ERROR
+    try:
+        os.environ.update(env)
+        os.dup2(stderr_fd, 2)
+        null = os.open(os.devnull, os.O_RDWR)
+        os.dup2(null, 0)
+        os.dup2(null, 1)
+        from ocrmypdf.__main__ import run
+
+        result = run(list(args))
+        code = int(result) if result is not None else 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else EXIT_OTHER_ERROR
+    except BaseException:  # report it like the command would, then exit: never back into the worker's code
+        with contextlib.suppress(Exception):
+            traceback.print_exc()
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stderr.flush()
+        os._exit(code)
+
+
+def run_forked(args: Sequence[str], env: Mapping[str, str], timeout: float) -> tuple[int, str] | None:
+    """Run `ocrmypdf ARGS` in a forked child; (exit code, stderr), or None when it ran longer than `timeout`
+    (then the child and everything it started are killed). A negative code is the signal that ended the child."""
+    with tempfile.TemporaryFile() as err:
+        pid = os.fork()
+        if pid == 0:
+            _child(args, env, err.fileno())
+        deadline = time.monotonic() + timeout
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            if time.monotonic() > deadline:
+                _kill_tree(pid)
+                os.waitpid(pid, 0)
+                return None
+            time.sleep(0.05)
+        err.seek(0)
+        return os.waitstatus_to_exitcode(status), err.read().decode("utf-8", "replace")
