@@ -139,7 +139,26 @@ def _pdf_writer(src: Path, handle) -> IncrementalPdfFileWriter:
             from None
     if writer.prev.encrypted:
         raise InputError(f"{src.name}: encrypted PDFs are not signed", reason="encrypted")
+    _producer_as_in_xmp(writer)
     return writer
+
+
+def _producer_as_in_xmp(writer: IncrementalPdfFileWriter) -> None:
+    """Keep Info and XMP in agreement, as PDF/A requires: pyHanko writes its own name as XMP pdf:Producer but
+    appends it to an existing Info /Producer ("pikepdf …; pyHanko …"). An Info dictionary whose /Producer is
+    already pyHanko's name is left so by pyHanko, so the new revision gets one."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.metadata.model import VENDOR
+
+    try:
+        old = writer.prev.trailer_view["/Info"]
+    except KeyError:
+        return  # no Info dictionary: pyHanko writes XMP only
+    if not isinstance(old, generic.DictionaryObject) or str(old.get("/Producer", "")) == VENDOR:
+        return
+    info = generic.DictionaryObject({key: old.raw_get(key) for key in old})
+    info[generic.NameObject("/Producer")] = generic.TextStringObject(VENDOR)
+    writer.set_info(info)
 
 
 def sign_pdf(src: Path, dst: Path, config: SignerConfig, settings: SigningSettings, *, level: str | None = None,

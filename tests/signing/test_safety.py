@@ -22,10 +22,12 @@ SETTINGS = load_profile().signing
 def test_signing_is_an_incremental_update_that_keeps_pdfa_metadata(tmp_path: Path, demo_key):
     src = plain_pdf(tmp_path / "in.pdf")
     with pikepdf.open(src, allow_overwriting_input=True) as pdf:
-        with pdf.open_metadata() as meta:
+        with pdf.open_metadata() as meta:  # pikepdf stamps Info /Producer and XMP pdf:Producer alike
             meta["pdfaid:part"] = "2"
             meta["pdfaid:conformance"] = "B"
         pdf.save(src)
+    with pikepdf.open(src) as pdf:
+        assert str(pdf.docinfo["/Producer"]).startswith("pikepdf")
     out = tmp_path / "signed.pdf"
     sign_pdf(src, out, SignerConfig(pkcs12=demo_key.pkcs12, demo=True), SETTINGS, passphrase=DEMO_PASSPHRASE)
     original = src.read_bytes()
@@ -33,6 +35,9 @@ def test_signing_is_an_incremental_update_that_keeps_pdfa_metadata(tmp_path: Pat
     with pikepdf.open(out) as signed:
         assert signed.open_metadata().pdfa_status == "2B"
         assert "DEMO" in str(signed.Root.AcroForm.Fields[0].V.Reason)
+        # PDF/A: Info and XMP agree on the producer after signing (pyHanko alone would append to Info's only).
+        assert str(signed.docinfo["/Producer"]) == str(signed.open_metadata()["pdf:Producer"])
+        assert str(signed.docinfo["/Producer"]).startswith("pyHanko")
 
 
 def _sign_one(args: tuple[str, str, str]) -> str:
