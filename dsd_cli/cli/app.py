@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import importlib
 import logging
+import signal
 import sys
+import threading
 from typing import Annotated
 
 import typer
@@ -74,11 +76,18 @@ def report_error(exc: DsdError) -> int:
     return int(exc.exit_code)
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app and map errors to exit codes."""
     # pyHanko logs a traceback for every untrusted certificate; dsd reports those findings itself.
     logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
     logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
+    # SIGTERM (systemd stop, kill) ends a run like Ctrl-C: workers stopped, journal closed, exit code 130.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         code = app(args=argv, standalone_mode=False)
     except DsdError as exc:

@@ -8,13 +8,15 @@ batches whose files it has already archived.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import secrets
 import shutil
+import signal
 import socket
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,12 +34,12 @@ from dsd_cli.pipeline.layout import ArchiveLayout
 from dsd_cli.pipeline.lock import archive_lock
 from dsd_cli.pipeline.plans import batch_key, capture_events, now_iso, page_from_dict, page_roles, plan_from_dict
 from dsd_cli.pipeline.quarantine import quarantine_file
-from dsd_cli.pipeline.workers import StepOutcome, ocr_step, sign_step
+from dsd_cli.pipeline.workers import StepOutcome, init_worker, ocr_step, sign_step
 from dsd_cli.profiles import Profile
 from dsd_cli.progress import NullProgress, ProgressReporter
 from dsd_cli.register import Register
 from dsd_cli.tools.versions import require_tools
-from dsd_cli.tools.warm_fork import warm_up
+from dsd_cli.tools.warm_fork import kill_tree
 
 
 @dataclass(frozen=True)
@@ -99,11 +101,33 @@ def _attempt_path(work: Path, sequence: int, step: str) -> Path:
     return work / f"{sequence:04d}.{step}.{secrets.token_hex(4)}.pdf"
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
+@contextlib.contextmanager
+def _pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     # spawn, not fork: the parent holds an SQLite connection and maybe a progress thread. Each worker imports
     # OCRmyPDF once and forks a child per document from there (dsd_cli/tools/warm_fork.py).
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=warm_up)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=init_worker)
+    try:
+        yield pool
+    except BaseException:
+        # Ctrl-C, SIGTERM or a failure: stop now rather than after the queue. Queued documents are cancelled and
+        # running ones killed with all they started; their half-written files are never trusted, and the next
+        # run redoes those documents.
+        running = list(getattr(pool, "_processes", {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in running:
+            kill_tree(process.pid)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _submit(pool: ProcessPoolExecutor, fn: Callable[..., StepOutcome], *args: Any) -> Future[StepOutcome]:
+    # The pool starts its workers inside submit(): with SIGINT blocked, they inherit it blocked (see init_worker).
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        return pool.submit(fn, *args)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 class Pipeline:
@@ -259,11 +283,11 @@ class Pipeline:
                 if doc.state == J.PLANNED:
                     in_flight = max(1, min(self.workers, len(pending)))
                     options = options_from_profile(profile, jobs=max(1, self.workers // in_flight))
-                    fut = pool.submit(ocr_step, doc.id, work / f"{doc.sequence:04d}.image.pdf",
+                    fut = _submit(pool, ocr_step, doc.id, work / f"{doc.sequence:04d}.image.pdf",
                                       _attempt_path(work, doc.sequence, "ocr"), options, now_iso())
                     futures[fut] = ("ocr", doc)
                 elif sign:
-                    fut = pool.submit(sign_step, doc.id, Path(doc.file or ""),
+                    fut = _submit(pool, sign_step, doc.id, Path(doc.file or ""),
                                       _attempt_path(work, doc.sequence, "signed"), signer, profile.signing, level,
                                       now_iso(), passphrase)
                     futures[fut] = ("sign", doc)

@@ -6,6 +6,7 @@ writer). Each writes its output atomically, so a worker killed half-way leaves n
 
 from __future__ import annotations
 
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,15 @@ from dsd_cli.errors import DsdError
 from dsd_cli.fsutil import sha256_file
 from dsd_cli.ocr import ocr_document
 from dsd_cli.tools.ocrmypdf_runner import OcrOptions
+from dsd_cli.tools.warm_fork import warm_up
+
+
+def init_worker() -> None:
+    """Worker start: Ctrl-C is the parent's to handle (it stops the workers itself, so they print nothing), and
+    OCRmyPDF is imported once. The parent starts workers with SIGINT blocked, so none arrives before this."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    warm_up()
 
 
 @dataclass(frozen=True)

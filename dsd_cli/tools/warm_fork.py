@@ -48,7 +48,8 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
-def _descendants(pid: int) -> list[int]:
+def descendants(pid: int) -> list[int]:
+    """Every process under `pid` (Linux /proc), children first."""
     found, todo = [], [pid]
     while todo:
         current = todo.pop()
@@ -60,8 +61,9 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def _kill_tree(pid: int) -> None:
-    for victim in [*_descendants(pid), pid]:
+def kill_tree(pid: int) -> None:
+    """SIGKILL `pid` and every process under it."""
+    for victim in [*descendants(pid), pid]:
         with contextlib.suppress(ProcessLookupError):
             os.kill(victim, signal.SIGKILL)
 
@@ -103,7 +105,7 @@ def run_forked(args: Sequence[str], env: Mapping[str, str], timeout: float) -> t
             if done:
                 break
             if time.monotonic() > deadline:
-                _kill_tree(pid)
+                kill_tree(pid)
                 os.waitpid(pid, 0)
                 return None
             time.sleep(0.05)

@@ -22,7 +22,7 @@ SCRIPT = textwrap.dedent("""
     from dsd_cli.errors import DsdError
     from dsd_cli.ocr import extract_text, ocr_document, pdfa_identification
     from dsd_cli.tools.ocrmypdf_runner import OcrOptions
-    from dsd_cli.tools.warm_fork import _descendants, can_fork, warm_up
+    from dsd_cli.tools.warm_fork import descendants, can_fork, warm_up
 
     warm_up()
     src, out, timeout = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
@@ -34,7 +34,7 @@ SCRIPT = textwrap.dedent("""
     except DsdError as exc:
         result.update(ok=False, reason=getattr(exc, "reason", ""), message=exc.message)
     result["seconds"] = time.monotonic() - start
-    result["left_running"] = _descendants(__import__("os").getpid())
+    result["left_running"] = descendants(__import__("os").getpid())
     print(json.dumps(result))
 """)
 
