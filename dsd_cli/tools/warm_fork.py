@@ -5,7 +5,8 @@ fontTools, pypdfium2, numpy), as much as OCR of a page. dsd's OCR workers import
 fork a child per document that runs OCRmyPDF's own command-line entry point with the same arguments, so exit codes,
 messages and behaviour are those of the command. The child is still a separate process, as with `subprocess`:
 a crash or a runaway Ghostscript ends only the child, and the timeout kills the child and every process under it.
-The child stays in the worker's process group, so Ctrl-C or a kill of the group reaches it as before.
+The child stays in the worker's process group, so a kill of the group reaches it; on Ctrl-C, dsd run's parent
+ends the workers' process trees itself (its workers ignore SIGINT).
 
 Forking is only safe in a single-threaded process; anywhere else the caller uses a subprocess (`can_fork`).
 """
