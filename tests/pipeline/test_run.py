@@ -145,12 +145,14 @@ def test_a_tool_failure_quarantines_that_document_and_the_batch_goes_on(dsd, tmp
                        .replace("timeout_seconds = 600", "timeout_seconds = 1"), encoding="utf-8")
     scans = tmp_path / "scans"
     scans.mkdir()
-    scanner_pdf(scans / "batch.pdf", [("SD/2026/0009", "medisch", ["Medisch attest"])])
+    # Eight pages: OCR of them takes several seconds on any machine, far past the one-second timeout.
+    pages = [f"Medisch attest, blad {n}" for n in range(1, 9)]
+    scanner_pdf(scans / "batch.pdf", [("SD/2026/0009", "medisch", pages)])
     archive = tmp_path / "archive"
     result = dsd("run", scans, "--archive", archive, "--profile", profile, "--no-sign", "--json")
     assert result.code == ExitCode.PARTIAL, result.stderr
     report = run_json(result)
-    assert report["pages"]["quarantined"] == 1 and report["documents_archived"] == 0
+    assert report["pages"]["quarantined"] == 8 and report["documents_archived"] == 0
     (entry,) = report["quarantine"]
     assert entry["reason"] == "ocr-timeout"
     kept = Path(entry["path"])
@@ -158,4 +160,4 @@ def test_a_tool_failure_quarantines_that_document_and_the_batch_goes_on(dsd, tmp
     db = sqlite3.connect(archive / ".dsd" / "journal.sqlite")
     roles = dict(db.execute("SELECT role, COUNT(*) FROM pages GROUP BY role").fetchall())
     db.close()
-    assert roles == {"quarantined": 1, "separator": 1}
+    assert roles == {"quarantined": 8, "separator": 1}
