@@ -15,6 +15,7 @@ import secrets
 import shutil
 import signal
 import socket
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -121,13 +122,35 @@ def _pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     pool.shutdown(wait=True)
 
 
-def _submit(pool: ProcessPoolExecutor, fn: Callable[..., StepOutcome], *args: Any) -> Future[StepOutcome]:
-    # The pool starts its workers inside submit(): with SIGINT blocked, they inherit it blocked (see init_worker).
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def _stop_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while the pool may be starting a worker, then stop with KeyboardInterrupt.
+
+    A stop in the middle of starting a worker would leave it half-started (it prints a traceback). The signals are
+    also blocked, so a worker started now begins with them blocked (see init_worker). Python runs signal handlers
+    in the main thread whichever thread the kernel chose, hence the handlers and not only the mask."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = {s: signal.signal(s, lambda signum, frame: caught.append(signum)) for s in STOP_SIGNALS}
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, set(STOP_SIGNALS))
     try:
-        return pool.submit(fn, *args)
+        yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if caught:
+        raise KeyboardInterrupt
+
+
+def _submit(pool: ProcessPoolExecutor, fn: Callable[..., StepOutcome], *args: Any) -> Future[StepOutcome]:
+    with _stop_held():  # the pool starts its workers inside submit()
+        return pool.submit(fn, *args)
 
 
 class Pipeline:

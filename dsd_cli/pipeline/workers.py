@@ -20,9 +20,10 @@ from dsd_cli.tools.warm_fork import warm_up
 
 def init_worker() -> None:
     """Worker start: Ctrl-C is the parent's to handle (it stops the workers itself, so they print nothing), and
-    OCRmyPDF is imported once. The parent starts workers with SIGINT blocked, so none arrives before this."""
+    OCRmyPDF is imported once. The parent starts workers with SIGINT and SIGTERM blocked (none arrives before
+    this); SIGTERM keeps its default, ending the worker."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     warm_up()
 
 
