@@ -59,6 +59,16 @@ def _render_status(details: DossierDetails) -> None:
             ("suspended due date", hold.get("suspended_due_date", ""))]))
 
 
+def _version_change(version: dict[str, object]) -> str:
+    """What a version did besides adding documents (renewal, hold, disposal), from the facts it records."""
+    renewed = version.get("renewed")
+    if isinstance(renewed, list) and renewed:
+        return "timestamps renewed: " + ", ".join(str(r) for r in renewed)
+    if version.get("removed"):
+        return f"disposed of (approval {version.get('disposal_approval', '')})"
+    return str(version.get("retention_change", ""))
+
+
 def _render_details(details: DossierDetails) -> None:
     out_console.print(f"[bold]Dossier {details.dossier}[/] — bag {details.bag.name}, version {details.version}",
                       highlight=False)
@@ -74,11 +84,11 @@ def _render_details(details: DossierDetails) -> None:
                          d["sha256"][:16] + "…")
         out_console.print(docs)
     versions = Table(title="Versions")
-    for col in ("version", "date", "by", "added", "duplicates of"):
+    for col in ("version", "date", "by", "added", "duplicates of", "change"):
         versions.add_column(col, overflow="fold")
     for v in details.versions:
         versions.add_row(str(v["version"]), str(v.get("date", "")), str(v.get("agent", "")),
-                         ", ".join(v.get("added", [])), ", ".join(v.get("duplicates", [])))
+                         ", ".join(v.get("added", [])), ", ".join(v.get("duplicates", [])), _version_change(v))
     out_console.print(versions)
     out_console.print(_facts_table("Retention", list(details.retention.items())))
 

@@ -126,6 +126,8 @@ def test_the_cli_renews_one_dossier_and_refuses_mixed_arguments(signed_archive, 
     assert result.code == ExitCode.OK, result.stderr
     out = json.loads(result.stdout)
     assert out["versions"] == {"SD/2024/0102": 2} and [r["dossier"] for r in out["renewed"]] == ["SD/2024/0102"]
+    shown = dsd("show", "SD/2024/0102", "--archive", archive)
+    assert shown.code == ExitCode.OK and "timestamps renewed" in " ".join(shown.stdout.split()), shown.stdout
     assert dsd("timestamp", "renew", "--tsa", pki.tsa_url).code == ExitCode.USAGE
     assert dsd("timestamp", "renew", "--archive", archive, "-o", archive / "x.pdf").code == ExitCode.USAGE
 
