@@ -36,6 +36,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from dsd_cli.profiles import load_profile
 from dsd_cli.sheets.render import SheetSpec, write_sheets
+from dsd_cli.tools.warm_fork import descendants
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 DUTCH = ("Geachte mevrouw, geachte heer, wij hebben uw aanvraag voor een leefloon goed ontvangen. Het sociaal "
@@ -112,20 +113,6 @@ def _status_kib(pid: int, field: str) -> int:
     return 0
 
 
-def _tree(pid: int) -> list[int]:
-    """`pid` and all its descendants (from /proc/PID/task/*/children)."""
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*/children"):
-            try:
-                todo += [int(c) for c in task.read_text().split()]
-            except (OSError, ValueError):
-                pass
-    return found
-
-
 def peak_rss_kib(cmd: list[str]) -> tuple[int, int, int]:
     """Run `cmd`; return the peak resident set of its process (VmHWM), the peak of the summed resident sets of
     its whole process tree (sampled every 50 ms), and its exit code."""
@@ -136,7 +123,7 @@ def peak_rss_kib(cmd: list[str]) -> tuple[int, int, int]:
         nonlocal peak, tree_peak
         while proc.poll() is None:
             peak = max(peak, _status_kib(proc.pid, "VmHWM:"))
-            tree_peak = max(tree_peak, sum(_status_kib(p, "VmRSS:") for p in _tree(proc.pid)))
+            tree_peak = max(tree_peak, sum(_status_kib(p, "VmRSS:") for p in [proc.pid, *descendants(proc.pid)]))
             time.sleep(0.05)
 
     thread = threading.Thread(target=poll)

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dsd_cli import __version__
 from dsd_cli.archive.package import STAGING
+from dsd_cli.archive.record import packaging_event
 from dsd_cli.audit import append_audit
 from dsd_cli.errors import DsdError, InputError, SigningError
 from dsd_cli.fsutil import sha256_file
@@ -73,12 +73,11 @@ def _group(due: Sequence[DueDocument]) -> dict[str, list[DueDocument]]:
 
 def _renewal_event(stamp: str, agent: str, renewed: RenewResult, previous_sha: str, previous_size: int,
                    version: int) -> dict[str, Any]:
-    return {"type": "timestamp-renewal", "datetime": stamp, "agent": agent, "tool": f"dsd {__version__}",
-            "outcome": "success",
-            "detail": f"new document timestamp {renewed.new_timestamp} (previous: "
-                      f"{renewed.previous_timestamp or 'none'}) with validation data, as an incremental update in "
-                      f"bag version {version}; the earlier file is the first {previous_size} bytes "
-                      f"(SHA-256 {previous_sha})"}
+    return packaging_event(stamp, agent, f"new document timestamp {renewed.new_timestamp} (previous: "
+                                         f"{renewed.previous_timestamp or 'none'}) with validation data, as an "
+                                         f"incremental update in bag version {version}; the earlier file is the "
+                                         f"first {previous_size} bytes (SHA-256 {previous_sha})",
+                           "timestamp-renewal")
 
 
 def _renew_dossier(archive: Path, dossier: str, due: list[DueDocument], tsa_url: str, trust_roots: Sequence[Path],
@@ -93,7 +92,8 @@ def _renew_dossier(archive: Path, dossier: str, due: list[DueDocument], tsa_url:
         stamp = now.isoformat(timespec="seconds")
         version = state.record["version"] + 1
         by_path = {d["path"]: d for d in state.record["documents"]}
-        outcomes: dict[str, tuple[RenewResult, str, int]] = {}
+        # payload path -> (renewal, earlier SHA-256, earlier size, new SHA-256)
+        outcomes: dict[str, tuple[RenewResult, str, int, str]] = {}
         for item in due:
             entry = by_path[item.path]
             live = state.bag / item.path
@@ -110,7 +110,8 @@ def _renew_dossier(archive: Path, dossier: str, due: list[DueDocument], tsa_url:
                 if handle.read(len(previous)) != previous:
                     raise SigningError(f"{dossier} {item.path}: the renewed file does not keep the earlier file "
                                        "as its first bytes; dsd does not replace it")
-            outcomes[item.path] = (renewed, state.payload[item.path]["sha256"], len(previous))
+            outcomes[item.path] = (renewed, state.payload[item.path]["sha256"], len(previous),
+                                   sha256_file(renewed.output))
         if not outcomes:
             return
 
@@ -120,11 +121,11 @@ def _renew_dossier(archive: Path, dossier: str, due: list[DueDocument], tsa_url:
                 if doc["path"] not in outcomes:
                     documents.append(doc)
                     continue
-                renewed, previous_sha, previous_size = outcomes[doc["path"]]
+                renewed, previous_sha, previous_size, new_sha = outcomes[doc["path"]]
                 revisions = [*doc.get("revisions", ()), {"sha256": previous_sha, "size": previous_size,
                                                          "until_version": version - 1,
                                                          "replaced_by": "timestamp-renewal"}]
-                documents.append({**doc, "sha256": sha256_file(renewed.output),
+                documents.append({**doc, "sha256": new_sha,
                                   "size": renewed.output.stat().st_size, "revisions": revisions,
                                   "events": [*doc["events"], _renewal_event(stamp, agent, renewed, previous_sha,
                                                                             previous_size, version)]})
@@ -133,13 +134,12 @@ def _renew_dossier(archive: Path, dossier: str, due: list[DueDocument], tsa_url:
                                   renewed=[by_path[p]["id"] for p in outcomes])
             record["documents"] = documents
             return Change(fields=s.fields, record=record,
-                          replace={p: renewed.output for p, (renewed, _, _) in outcomes.items()})
+                          replace={p: outcome[0].output for p, outcome in outcomes.items()})
 
         report.versions[dossier] = write_version(archive, state, change, profile, now=now)
         report.renewed += [RenewedDocument(dossier=state.dossier, path=p, previous_timestamp=r.previous_timestamp,
-                                           new_timestamp=r.new_timestamp, previous_sha256=sha,
-                                           sha256=sha256_file(state.bag / p))
-                           for p, (r, sha, _) in outcomes.items()]
+                                           new_timestamp=r.new_timestamp, previous_sha256=old_sha, sha256=new_sha)
+                           for p, (r, old_sha, _, new_sha) in outcomes.items()]
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -3,13 +3,12 @@ about a file (size, SHA-256, MIME type, creation time)."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
 
-from dsd_cli.fsutil import CHUNK
+from dsd_cli.fsutil import sha256_file
 
 METS = "http://www.loc.gov/METS/"
 XLINK = "http://www.w3.org/1999/xlink"
@@ -59,11 +58,5 @@ class FileFacts:
 def file_facts(base: Path, rel: str, created: str, sha256: str = "") -> FileFacts:
     """The facts of `base/rel`; `sha256` when already known (the documents were hashed while copied)."""
     path = base / rel
-    if not sha256:
-        digest = hashlib.sha256()
-        with open(path, "rb") as handle:
-            while chunk := handle.read(CHUNK):
-                digest.update(chunk)
-        sha256 = digest.hexdigest()
-    return FileFacts(href=rel, size=path.stat().st_size, sha256=sha256,
+    return FileFacts(href=rel, size=path.stat().st_size, sha256=sha256 or sha256_file(path),
                      mimetype=MIME_TYPES.get(path.suffix.lower(), "application/octet-stream"), created=created)
