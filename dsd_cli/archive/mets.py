@@ -22,11 +22,11 @@ from typing import Any
 from lxml import etree
 
 from dsd_cli import __version__
+from dsd_cli.archive.premis import PREMIS, Agents, agent_element, identifier, record_event
 from dsd_cli.archive.retention import DossierRetention
 from dsd_cli.profiles import Profile
 
 METS = "http://www.loc.gov/METS/"
-PREMIS = "http://www.loc.gov/premis/v3"
 XLINK = "http://www.w3.org/1999/xlink"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 DSD = "https://dsd.example.org/ns/document/1"
@@ -49,16 +49,9 @@ def _wrap(section: etree._Element, mdtype: str, **attrs: str) -> etree._Element:
     return _el(wrap, METS, "xmlData")
 
 
-def _ident(parent: etree._Element, tag: str, kind: str, value: str) -> None:
-    ident = _el(parent, PREMIS, tag)
-    prefix = tag[0].lower() + tag[1:].replace("Identifier", "")
-    _el(ident, PREMIS, f"{prefix}IdentifierType", kind)
-    _el(ident, PREMIS, f"{prefix}IdentifierValue", value)
-
-
 def _premis_object(parent: etree._Element, doc: dict[str, Any]) -> None:
     obj = etree.SubElement(parent, f"{{{PREMIS}}}object", {f"{{{XSI}}}type": "premis:file"})
-    _ident(obj, "objectIdentifier", "local", doc["id"])
+    identifier(obj, "object", "local", doc["id"])
     chars = _el(obj, PREMIS, "objectCharacteristics")
     fixity = _el(chars, PREMIS, "fixity")
     _el(fixity, PREMIS, "messageDigestAlgorithm", "SHA-256")
@@ -72,65 +65,6 @@ def _premis_object(parent: etree._Element, doc: dict[str, Any]) -> None:
     _el(registry, PREMIS, "formatRegistryName", "PRONOM")
     _el(registry, PREMIS, "formatRegistryKey", PDFA_2B_PRONOM)
     _el(obj, PREMIS, "originalName", doc["path"])
-
-
-class _Agents:
-    """PREMIS agents met while writing events: the acting agent (dsd, the scanner) and each tool with its version."""
-
-    def __init__(self) -> None:
-        self.agents: dict[str, tuple[str, str, str, str]] = {}
-
-    def _add(self, key: str, name: str, kind: str, version: str, note: str) -> str:
-        agent_id = f"agent-{uuid.uuid5(_ID_NAMESPACE, key).hex[:12]}"
-        self.agents.setdefault(agent_id, (name, kind, version, note))
-        return agent_id
-
-    def actor(self, name: str) -> str:
-        name = name or "dsd"
-        if name == "scanner":
-            return self._add("actor:scanner", "scanner", "hardware", "", "the scanner that produced the source file")
-        return self._add(f"actor:{name}", name, "software", "",
-                         "dsd command that acted" if name.startswith("dsd") else "")
-
-    def tool(self, tool: str) -> str:
-        name, _, version = tool.partition(" ")
-        return self._add(f"tool:{tool}", name, "software", version.strip(), f"program used: {tool}")
-
-
-def _premis_event(parent: etree._Element, event: dict[str, Any], event_id: str, object_id: str,
-                  agents: _Agents) -> None:
-    ev = _el(parent, PREMIS, "event")
-    _ident(ev, "eventIdentifier", "UUID", event_id)
-    _el(ev, PREMIS, "eventType", str(event.get("type", "unknown")))
-    _el(ev, PREMIS, "eventDateTime", str(event.get("datetime") or "unknown"))
-    detail = str(event.get("detail", ""))
-    if event.get("tool"):
-        detail = f"{detail} [{event['tool']}]".strip()
-    if detail:
-        _el(_el(ev, PREMIS, "eventDetailInformation"), PREMIS, "eventDetail", detail)
-    _el(_el(ev, PREMIS, "eventOutcomeInformation"), PREMIS, "eventOutcome", str(event.get("outcome", "success")))
-    links = [(agents.actor(str(event.get("agent", ""))), "implementer")]
-    if event.get("tool"):
-        links.append((agents.tool(str(event["tool"])), "executing program"))
-    for agent_id, role in links:
-        link = _el(ev, PREMIS, "linkingAgentIdentifier")
-        _el(link, PREMIS, "linkingAgentIdentifierType", "local")
-        _el(link, PREMIS, "linkingAgentIdentifierValue", agent_id)
-        _el(link, PREMIS, "linkingAgentRole", role)
-    link = _el(ev, PREMIS, "linkingObjectIdentifier")
-    _el(link, PREMIS, "linkingObjectIdentifierType", "local")
-    _el(link, PREMIS, "linkingObjectIdentifierValue", object_id)
-
-
-def _premis_agent(parent: etree._Element, agent_id: str, name: str, kind: str, version: str, note: str) -> None:
-    agent = _el(parent, PREMIS, "agent")
-    _ident(agent, "agentIdentifier", "local", agent_id)
-    _el(agent, PREMIS, "agentName", name)
-    _el(agent, PREMIS, "agentType", kind)
-    if version:
-        _el(agent, PREMIS, "agentVersion", version)
-    if note:
-        _el(agent, PREMIS, "agentNote", note)
 
 
 def _dossier_dmd(root: etree._Element, dossier: str, profile: Profile, retention: DossierRetention) -> None:
@@ -186,7 +120,7 @@ def build_mets(dossier: str, record: dict[str, Any], profile: Profile, retention
         _document_dmd(root, n, dossier, doc)
 
     amd = _el(root, METS, "amdSec", ID="amd")
-    agents = _Agents()
+    agents = Agents()
     # METS orders amdSec children: every techMD before every digiprovMD.
     for n, doc in enumerate(documents, start=1):
         tech = _el(amd, METS, "techMD", ID=f"tech-{n:04d}")
@@ -195,14 +129,14 @@ def build_mets(dossier: str, record: dict[str, Any], profile: Profile, retention
         for m, event in enumerate(doc.get("events", []), start=1):
             prov = _el(amd, METS, "digiprovMD", ID=f"event-{n:04d}-{m:03d}")
             event_id = str(uuid.uuid5(_ID_NAMESPACE, f"{dossier}\x00{doc['id']}\x00{m}"))
-            _premis_event(_wrap(prov, "PREMIS:EVENT"), event, event_id, doc["id"], agents)
+            record_event(_wrap(prov, "PREMIS:EVENT"), event, event_id, ("local", doc["id"]), agents)
     for m, event in enumerate(record.get("bag_events", []), start=1):
         prov = _el(amd, METS, "digiprovMD", ID=f"bag-event-{m:04d}")
         event_id = str(uuid.uuid5(_ID_NAMESPACE, f"{dossier}\x00bag\x00{m}"))
-        _premis_event(_wrap(prov, "PREMIS:EVENT"), event, event_id, dossier, agents)
-    for agent_id, (name, kind, version, note) in agents.agents.items():
+        record_event(_wrap(prov, "PREMIS:EVENT"), event, event_id, ("local", dossier), agents)
+    for agent_id, (name, kind, version, note) in agents.found.items():
         prov = _el(amd, METS, "digiprovMD", ID=agent_id)
-        _premis_agent(_wrap(prov, "PREMIS:AGENT"), agent_id, name, kind, version, note)
+        agent_element(_wrap(prov, "PREMIS:AGENT"), agent_id, name, kind, version, note)
 
     file_sec = _el(root, METS, "fileSec")
     group = _el(file_sec, METS, "fileGrp", USE="Archival documents")

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
 
+from dsd_cli.archive.premis import Agents, agent_element, event_element, identifier, record_event
 from dsd_cli.export.eark.formats import FileFormat
 from dsd_cli.export.eark.xml import PREMIS, XSI, FileFacts, el, to_bytes
 
@@ -41,36 +42,9 @@ class ExportFacts:
     criteria: str
 
 
-@dataclass
-class _Agents:
-    """Agents met while writing events, each once: (name, type, version, note) by identifier."""
-
-    found: dict[str, tuple[str, str, str, str]] = field(default_factory=dict)
-
-    def add(self, name: str, kind: str, version: str = "", note: str = "") -> str:
-        agent_id = f"agent-{uuid.uuid5(_NAMESPACE, f'{kind}:{name}:{version}').hex[:12]}"
-        self.found.setdefault(agent_id, (name, kind, version, note))
-        return agent_id
-
-    def actor(self, name: str) -> str:
-        if name == "scanner":
-            return self.add("scanner", "hardware", note="the scanner that produced the source file")
-        return self.add(name or "dsd", "software")
-
-    def tool(self, tool: str) -> str:
-        name, _, version = tool.partition(" ")
-        return self.add(name, "software", version.strip(), f"program used: {tool}")
-
-
-def _ident(parent: etree._Element, kind: str, id_type: str, value: str) -> None:
-    ident = el(parent, f"premis:{kind}Identifier")
-    el(ident, f"premis:{kind}IdentifierType", id_type)
-    el(ident, f"premis:{kind}IdentifierValue", value)
-
-
 def _object(root: etree._Element, item: PremisFile) -> None:
     obj = el(root, "premis:object", xsi__type="premis:file")
-    _ident(obj, "object", "filepath", item.facts.href)
+    identifier(obj, "object", "filepath", item.facts.href)
     chars = el(obj, "premis:objectCharacteristics")
     el(chars, "premis:compositionLevel", "0")
     for algorithm, digest in (("SHA-256", item.facts.sha256), ("SHA-512", item.sha512)):
@@ -92,58 +66,32 @@ def _object(root: etree._Element, item: PremisFile) -> None:
         el(obj, "premis:originalName", item.original_name)
 
 
-def _event(root: etree._Element, event_id: str, kind: str, when: str, detail: str, outcome: str,
-           agents: Sequence[tuple[str, str]], objects: Sequence[str]) -> None:
-    ev = el(root, "premis:event")
-    _ident(ev, "event", "UUID", event_id)
-    el(ev, "premis:eventType", kind)
-    el(ev, "premis:eventDateTime", when)
-    if detail:
-        el(el(ev, "premis:eventDetailInformation"), "premis:eventDetail", detail)
-    el(el(ev, "premis:eventOutcomeInformation"), "premis:eventOutcome", outcome)
-    for agent_id, role in agents:
-        link = el(ev, "premis:linkingAgentIdentifier")
-        el(link, "premis:linkingAgentIdentifierType", "local")
-        el(link, "premis:linkingAgentIdentifierValue", agent_id)
-        el(link, "premis:linkingAgentRole", role)
-    for object_id in objects:
-        link = el(ev, "premis:linkingObjectIdentifier")
-        el(link, "premis:linkingObjectIdentifierType", "filepath")
-        el(link, "premis:linkingObjectIdentifierValue", object_id)
-
-
 def premis_xml(files: Sequence[PremisFile], export: ExportFacts) -> bytes:
     root = el(None, "premis:premis", nsmap={"premis": PREMIS, "xsi": XSI}, version="3.0")
     for item in files:
         _object(root, item)
-    agents = _Agents()
+    agents = Agents()
     for item in files:
         for n, event in enumerate(item.events, start=1):
-            links = [(agents.actor(str(event.get("agent", ""))), "implementer")]
-            if event.get("tool"):
-                links.append((agents.tool(str(event["tool"])), "executing program"))
-            _event(root, str(uuid.uuid5(_NAMESPACE, f"{item.facts.href}\x00{n}")), str(event.get("type", "unknown")),
-                   str(event.get("datetime") or "unknown"), str(event.get("detail", "")),
-                   str(event.get("outcome", "success")), links, [item.facts.href])
+            record_event(root, event, str(uuid.uuid5(_NAMESPACE, f"{item.facts.href}\x00{n}")),
+                         ("filepath", item.facts.href), agents)
     name, _, version = export.software.partition(" ")
-    dsd = agents.add(name, "software", version, "wrote this package")
-    person = agents.add(export.by, "person", note="user@host that ran the export")
-    organisation = agents.add(export.organisation, "organization", note="submitter of the package")
-    documents = [f.facts.href for f in files if f.original_name]
-    _event(root, str(uuid.uuid5(_NAMESPACE, f"{export.package_id}\x00fixity")), "fixity check", export.created,
-           "SHA-256 and SHA-512 of every document compared with the manifests of its source bag while it was "
-           "copied", "success", [(dsd, "executing program")], documents)
-    _event(root, str(uuid.uuid5(_NAMESPACE, f"{export.package_id}\x00creation")), "information package creation",
-           export.created, f"E-ARK SIP {export.package_id} made by dsd export; selection: {export.criteria}",
-           "success", [(person, "implementer"), (dsd, "executing program"), (organisation, "submitter")],
-           [f.facts.href for f in files])
+    dsd = agents.add(f"export-software:{export.software}", name, "software", version, "wrote this package")
+    person = agents.add(f"export-person:{export.by}", export.by, "person", note="user@host that ran the export")
+    organisation = agents.add(f"submitter:{export.organisation}", export.organisation, "organization",
+                              note="submitter of the package")
+    documents = [("filepath", f.facts.href) for f in files if f.original_name]
+    event_element(root, event_id=str(uuid.uuid5(_NAMESPACE, f"{export.package_id}\x00fixity")),
+                  kind="fixity check", when=export.created,
+                  detail="SHA-256 and SHA-512 of every document compared with the manifests of its source bag "
+                         "while it was copied", outcome="success", agents=[(dsd, "executing program")],
+                  objects=documents)
+    event_element(root, event_id=str(uuid.uuid5(_NAMESPACE, f"{export.package_id}\x00creation")),
+                  kind="information package creation", when=export.created,
+                  detail=f"E-ARK SIP {export.package_id} made by dsd export; selection: {export.criteria}",
+                  outcome="success",
+                  agents=[(person, "implementer"), (dsd, "executing program"), (organisation, "submitter")],
+                  objects=[("filepath", f.facts.href) for f in files])
     for agent_id, (agent_name, kind, agent_version, note) in agents.found.items():
-        agent = el(root, "premis:agent")
-        _ident(agent, "agent", "local", agent_id)
-        el(agent, "premis:agentName", agent_name)
-        el(agent, "premis:agentType", kind)
-        if agent_version:
-            el(agent, "premis:agentVersion", agent_version)
-        if note:
-            el(agent, "premis:agentNote", note)
+        agent_element(root, agent_id, agent_name, kind, agent_version, note)
     return to_bytes(root)
