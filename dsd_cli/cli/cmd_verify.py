@@ -32,6 +32,8 @@ Examples:
 
   dsd verify /srv/archive --fast
 
+  dsd verify /srv/archive --fixity-only
+
   dsd verify brief.pdf --trust /etc/dsd/trusted-ca.pem
 """
 
@@ -66,6 +68,9 @@ def register(app: typer.Typer) -> None:
     def verify_command(
         paths: Annotated[list[Path], typer.Argument(help="Archive folders, bags or PDF files.")],
         fast: Annotated[bool, typer.Option("--fast", help="Presence and Payload-Oxum only (no hashing).")] = False,
+        fixity_only: Annotated[bool, typer.Option("--fixity-only", help="BagIt fixity only, like bagit.py "
+                                                  "--validate: every checksum, no PDF, signature or profile "
+                                                  "checks.")] = False,
         workers: Annotated[int, typer.Option("--workers", "-w",
                                              help="Hashing threads and PDF-checking processes (0: one per core).",
                                              min=0)] = 0,
@@ -89,8 +94,8 @@ def register(app: typer.Typer) -> None:
         for root in roots:
             if not root.is_file():
                 raise InputError(f"{root}: trust root certificate not found", reason="missing")
-        options = VerifyOptions(workers=workers or (os.cpu_count() or 1), fast=fast, trust_roots=roots,
-                                profile=prof, allow_demo_trust=not no_demo_trust)
+        options = VerifyOptions(workers=workers or (os.cpu_count() or 1), fast=fast, fixity_only=fixity_only,
+                                trust_roots=roots, profile=prof, allow_demo_trust=not no_demo_trust)
         bars = err_console.is_terminal and not json_output
         if bars:
             from dsd_cli.cli.progressbar import RichProgress

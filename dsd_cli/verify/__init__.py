@@ -31,6 +31,10 @@ class VerifyOptions:
     """Hashing threads and PDF-checking processes (0: one per core)."""
     fast: bool = False
     """Presence and Payload-Oxum only: no checksums, signatures, PDF/A or METS checks."""
+    fixity_only: bool = False
+    """BagIt validation only, as `bagit.py --validate`: every checksum of every manifest and tag manifest,
+    completeness and Payload-Oxum (and the audit log's hash chain), but no dsd profile rules, METS, signatures or
+    PDF checks."""
     trust_roots: tuple[Path, ...] = ()
     """Root certificates that signatures must chain to."""
     profile: Profile | None = None
@@ -46,6 +50,12 @@ class VerifyOptions:
     def __post_init__(self) -> None:
         if self.workers < 0:
             raise UsageError(f"workers must be 0 (one per core) or more, not {self.workers}")
+        if self.fast and self.fixity_only:
+            raise UsageError("--fast (no hashing) and --fixity-only (hashing only) exclude each other")
+
+    @property
+    def mode(self) -> str:
+        return "fast" if self.fast else "fixity-only" if self.fixity_only else "full"
 
 
 @dataclass
@@ -178,10 +188,10 @@ def _after_bagit(bag: Path, label: str, result: BagResult, options: VerifyOption
         "bag": label, "path": str(bag), "bagit_version": result.version, "dsd": is_dsd,
         "files": result.files, "bytes": result.bytes,
         "ok": not any(p.severity == "error" for p in result.problems)})
-    if not result.version or options.fast:
+    if not result.version or options.fast or options.fixity_only:
         return
     require = demo = False
-    pdfa_part = level = ""
+    pdfa_part = level = required = ""
     if is_dsd:
         from dsd_cli.verify.dsdrules import check_dsd_bag  # lxml and the signing constants: dsd bags only
 
@@ -192,11 +202,16 @@ def _after_bagit(bag: Path, label: str, result: BagResult, options: VerifyOption
         # Demo trust only where the bag itself records signing with dsd's demo key.
         demo = options.allow_demo_trust and findings.demo_signing
         pdfa_part, level = _profile_levels(result, profile)
+        required = _pdfa_part(profile.ocr.output_type)
     roots = tuple(str(p) for p in options.trust_roots)
     for rel in result.payload:
         if rel.lower().endswith(".pdf"):
             pdf_jobs.append(PdfJob(str(bag / rel), f"{label}/{rel}", label, roots, demo, bool(require), pdfa_part,
-                                   level))
+                                   level, required))
+
+
+def _pdfa_part(output_type: str) -> str:
+    return "2" if output_type == "pdfa" else output_type.removeprefix("pdfa-")  # OCRmyPDF's 'pdfa' is PDF/A-2
 
 
 def _profile_levels(result: BagResult, profile: Profile) -> tuple[str, str]:
@@ -204,17 +219,15 @@ def _profile_levels(result: BagResult, profile: Profile) -> tuple[str, str]:
     first = {k: v[0] for k, v in result.info.items() if v}
     if (first.get("DSD-Profile"), first.get("DSD-Profile-Version")) != (profile.name, profile.profile.version):
         return "", ""  # made under another profile or version: its settings may have differed
-    output = profile.ocr.output_type
-    part = "2" if output == "pdfa" else output.removeprefix("pdfa-")  # OCRmyPDF's 'pdfa' is PDF/A-2
     level = profile.signing.level if profile.signing.enabled else ""
-    return part, level
+    return _pdfa_part(profile.ocr.output_type), level
 
 
 def verify_paths(paths: Sequence[Path], options: VerifyOptions = VerifyOptions(),
                  progress: ProgressReporter | None = None) -> VerifyReport:
     """Verify archive folders, bags and PDF files. Raises InputError when a path cannot be used at all."""
     progress = progress or NullProgress()
-    report = VerifyReport(ok=True)
+    report = VerifyReport(ok=True, details={"mode": options.mode})
     target = _collect(paths, report)
     inventories = {bag: inventory(bag) for bag, _ in target.bags}
     total = None if options.fast else sum(sum(sizes.values()) for sizes, _ in inventories.values())
@@ -226,8 +239,9 @@ def verify_paths(paths: Sequence[Path], options: VerifyOptions = VerifyOptions()
     for (bag, label), result in zip(target.bags, results, strict=True):
         _after_bagit(bag, label, result, options, report, pdf_jobs, profiles)
     roots = tuple(str(p) for p in options.trust_roots)
-    pdf_jobs += [PdfJob(str(pdf), pdf.name, "", roots, options.allow_demo_trust, bool(options.require_signatures))
-                 for pdf in target.pdfs]
+    if not options.fixity_only:
+        pdf_jobs += [PdfJob(str(pdf), pdf.name, "", roots, options.allow_demo_trust,
+                            bool(options.require_signatures)) for pdf in target.pdfs]
     if pdf_jobs:
         progress.start("pdfs", len(pdf_jobs), "files")
         checked = check_pdfs(pdf_jobs, options.workers or os.cpu_count() or 1, lambda: progress.advance("pdfs"))

@@ -37,9 +37,12 @@ class PdfJob:
     """Accept dsd demo signatures with a warning (dsd bags and single PDFs, unless turned off)."""
     require_signature: bool
     pdfa_part: str = ""
-    """The PDF/A part the bag's profile produces ('2' for pdfa-2); '' for no requirement."""
+    """The PDF/A part that a bag made under this very profile version must claim ('2' for pdfa-2); '' for none."""
     signature_level: str = ""
     """The lowest PAdES level the bag's profile signs at ('B-T', ...); '' for no requirement."""
+    pdfa_required: str = ""
+    """The PDF/A part the bag's profile archives: the PDF/A rules are errors even without a claim in the file.
+    '' (foreign bags, single PDFs): only a file that claims PDF/A is held to the rules."""
 
 
 PdfResult = tuple[list[Problem], list[dict[str, Any]]]
@@ -51,7 +54,7 @@ def check_pdf(job: PdfJob) -> PdfResult:
     from dsd_cli.verify.pdfcheck import check_pdfa
 
     display, bag = job.display, job.bag
-    problems, (part, _conformance) = check_pdfa(Path(job.path), display, bag)
+    problems, (part, _conformance) = check_pdfa(Path(job.path), display, bag, required_part=job.pdfa_required)
     if any(p.check == "pdf.unreadable" for p in problems):
         return problems, []
     if job.pdfa_part and part != job.pdfa_part:

@@ -37,20 +37,28 @@ def test_a_pdf_that_keeps_the_rules_passes(tmp_path: Path):
     (pdfs.add_named_print, "pdfa.action"),
     (pdfs.add_external_stream, "pdfa.external-content"),
     (pdfs.add_unembedded_font, "pdfa.fonts"),
-    (pdfs.change_info_title, "pdfa.metadata-mismatch"),
 ])
 def test_a_pdfa_claim_that_breaks_a_rule_is_named(tmp_path: Path, change, check: str):
     pdf = pdfs.modify(pdfs.pdfa_like(tmp_path / "doc.pdf"), change)
     assert found(pdf) == {(check, "error")}
 
 
-def test_missing_identification_output_intent_and_encryption(tmp_path: Path):
+def test_info_and_xmp_may_differ_in_pdfa_2(tmp_path: Path):
+    pdf = pdfs.modify(pdfs.pdfa_like(tmp_path / "doc.pdf"), pdfs.change_info_title)
+    assert found(pdf) == {("pdfa.metadata-mismatch", "warning")}
+
+
+def test_only_a_pdfa_claim_makes_the_pdfa_rules_errors(tmp_path: Path):
+    """A PDF that does not claim PDF/A (and is not in a bag whose profile requires it) is not held to PDF/A: no
+    identification, no output intent, device colour (the DeviceRGB rectangle) are all fine."""
     plain = pdfs.pdfa_like(tmp_path / "plain.pdf", claim=False, intent=False)
-    assert found(plain) == {("pdfa.identification", "error"), ("pdfa.output-intent", "error")}
+    assert found(plain) == set()
+    claimed = pdfs.pdfa_like(tmp_path / "claimed.pdf", claim=True, intent=False)
+    assert found(claimed) == {("pdfa.output-intent", "error")}
     owner_only = pdfs.encrypt(pdfs.pdfa_like(tmp_path / "owner.pdf"))
     assert ("pdfa.encrypted", "error") in found(owner_only)
     user = pdfs.encrypt(pdfs.pdfa_like(tmp_path / "user.pdf"), user="secret")
-    assert ("pdfa.encrypted", "error") in found(user)
+    assert found(user) == {("pdf.encrypted", "error")}  # its claim cannot even be read
 
 
 @pytest.mark.parametrize("damage", ["zero", "garbage", "half", "no-header"])
