@@ -7,6 +7,8 @@ Nothing here changes what it verifies.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -42,6 +44,8 @@ class VerifyOptions:
     default profile."""
     require_signatures: bool | None = None
     """None: as the profile says (signing.required) for dsd bags, never for other bags or single PDFs."""
+    validation_time: dt.datetime | None = None
+    """When signatures are validated (None: now). A later time shows what a verifier will see then, offline."""
     allow_demo_trust: bool = True
     """Accept dsd DEMO signatures with a warning (signature.demo-trust) in single PDFs and in dsd bags whose METS
     records signing with the demo key (archives made without a real key). Elsewhere a demo signature is always
@@ -207,7 +211,7 @@ def _after_bagit(bag: Path, label: str, result: BagResult, options: VerifyOption
     for rel in result.payload:
         if rel.lower().endswith(".pdf"):
             pdf_jobs.append(PdfJob(str(bag / rel), f"{label}/{rel}", label, roots, demo, bool(require), pdfa_part,
-                                   level, required))
+                                   level, validation_time=options.validation_time, pdfa_required=required))
 
 
 def _pdfa_part(output_type: str) -> str:
@@ -227,7 +231,10 @@ def verify_paths(paths: Sequence[Path], options: VerifyOptions = VerifyOptions()
                  progress: ProgressReporter | None = None) -> VerifyReport:
     """Verify archive folders, bags and PDF files. Raises InputError when a path cannot be used at all."""
     progress = progress or NullProgress()
-    report = VerifyReport(ok=True, details={"mode": options.mode})
+    # One validation time for every signature of the run (and the report says which).
+    moment = options.validation_time or dt.datetime.now(dt.UTC)
+    options = dataclasses.replace(options, validation_time=moment)
+    report = VerifyReport(ok=True, details={"mode": options.mode, "validation_time": moment.isoformat()})
     target = _collect(paths, report)
     inventories = {bag: inventory(bag) for bag, _ in target.bags}
     total = None if options.fast else sum(sum(sizes.values()) for sizes, _ in inventories.values())
@@ -241,7 +248,8 @@ def verify_paths(paths: Sequence[Path], options: VerifyOptions = VerifyOptions()
     roots = tuple(str(p) for p in options.trust_roots)
     if not options.fixity_only:
         pdf_jobs += [PdfJob(str(pdf), pdf.name, "", roots, options.allow_demo_trust,
-                            bool(options.require_signatures)) for pdf in target.pdfs]
+                            bool(options.require_signatures), validation_time=options.validation_time)
+                     for pdf in target.pdfs]
     if pdf_jobs:
         progress.start("pdfs", len(pdf_jobs), "files")
         checked = check_pdfs(pdf_jobs, options.workers or os.cpu_count() or 1, lambda: progress.advance("pdfs"))

@@ -39,6 +39,8 @@ MAX_DEPTH = 100
 class ObjectFindings:
     items: dict[str, set[str]] = field(default_factory=dict)
     unembedded_fonts: bool = False
+    signatures: int = 0
+    """Signature and document timestamp dictionaries (a /ByteRange)."""
     device_names: set[str] = field(default_factory=set)
     """Device colour spaces named anywhere outside content streams."""
     embedded_files: list[Stream] = field(default_factory=list)
@@ -90,6 +92,8 @@ def _walk(obj: object, found: ObjectFindings, depth: int = 0) -> None:
 
 def _inspect(d: Dictionary, found: ObjectFindings, stream: Stream | None) -> None:
     kind, subtype = _name(d.get("/Type")), _name(d.get("/Subtype"))
+    if "/ByteRange" in d and "/Contents" in d:
+        found.signatures += 1
     if kind in ("", "/Action") and "/S" in d:
         _action(d, found)
     if "/JS" in d:

@@ -12,9 +12,11 @@ be PDF/A (`required_part`). Any other PDF is not held to them: it only gets warn
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
@@ -51,17 +53,31 @@ Report = Callable[..., None]
 """report(check, message, severity='error')"""
 
 
+@dataclass(frozen=True)
+class PdfFacts:
+    """What the PDF check learnt that the signature check needs."""
+
+    part: str = ""
+    conformance: str = ""
+    pdfa: bool = False
+    """The PDF/A rules applied (a claim, or a bag that requires PDF/A)."""
+    signatures: int = 0
+    """Signature and timestamp dictionaries (/ByteRange) among the objects, as qpdf reads the file."""
+    damaged: bool = False
+    """qpdf had to repair the file to read it (reported as pdf.damaged)."""
+
+
 def parser_words(exc: BaseException, path: Path) -> str:
     """The parser's own message, without the file path qpdf puts in front of it."""
     text = str(exc).strip() or type(exc).__name__
     for prefix in (str(path), path.name):
-        text = text.replace(f"{prefix}: ", "").replace(prefix, "the file")
+        text = text.replace(f"{prefix} (", "(").replace(f"{prefix}: ", "").replace(prefix, "the file")
     return text
 
 
 def check_pdfa(path: Path, display: str, bag: str = "", *, required_part: str = ""
-               ) -> tuple[list[Problem], tuple[str, str]]:
-    """Problems found, and the (part, conformance) the file claims ('' when none).
+               ) -> tuple[list[Problem], PdfFacts]:
+    """Problems found, and what else was learnt (the PDF/A part and conformance the file claims, '' when none).
 
     `required_part`: the PDF/A part the file must be (a dsd bag whose profile archives PDF/A); '' when only a
     claim in the file itself makes the PDF/A rules apply.
@@ -74,7 +90,7 @@ def check_pdfa(path: Path, display: str, bag: str = "", *, required_part: str = 
     structure = file_structure(path)
     if structure.unreadable:
         report("pdf.unreadable", structure.unreadable)
-        return problems, ("", "")
+        return problems, PdfFacts()
     try:
         pdf = pikepdf.open(path)
     except pikepdf.PasswordError:
@@ -82,16 +98,29 @@ def check_pdfa(path: Path, display: str, bag: str = "", *, required_part: str = 
             report("pdfa.encrypted", "the PDF is encrypted with a password (PDF/A forbids encryption)")
         else:
             report("pdf.encrypted", "the PDF is encrypted with a password: nothing in it can be checked")
-        return problems, ("", "")
+        return problems, PdfFacts()
     except Exception as exc:  # any parser failure: the file is not usable
         report("pdf.unreadable", f"the PDF cannot be parsed: {parser_words(exc, path)}")
-        return problems, ("", "")
+        return problems, PdfFacts()
     with pdf:
         try:
-            return _check_open(pdf, path, structure.problems, required_part, report, problems)
+            facts = _check_open(pdf, path, structure.problems, required_part, report)
         except Exception as exc:  # a hostile file that breaks a later step is unusable, not a crash
             report("pdf.unreadable", f"the PDF cannot be read to the end: {parser_words(exc, path)}")
-            return problems, ("", "")
+            return problems, PdfFacts()
+        damage = _damage(pdf, path)
+    if damage:
+        report("pdf.damaged", f"the file is damaged; qpdf repaired it to read it: {damage}")
+    return problems, dataclasses.replace(facts, damaged=bool(damage))
+
+
+def _damage(pdf: pikepdf.Pdf, path: Path) -> str:
+    """qpdf's own account of the damage it repaired while reading ('' when the file was sound)."""
+    warnings = [parser_words(Exception(w), path) for w in pdf.get_warnings()]
+    if not any("damaged" in w or "reconstruct" in w for w in warnings):
+        return ""
+    specific = [w for w in warnings if w != "file is damaged"]
+    return specific[0] if specific else warnings[0]
 
 
 def _metadata_bytes(pdf: pikepdf.Pdf) -> bytes | None:
@@ -99,8 +128,8 @@ def _metadata_bytes(pdf: pikepdf.Pdf) -> bytes | None:
     return stream.read_bytes() if isinstance(stream, pikepdf.Stream) else None
 
 
-def _check_open(pdf: pikepdf.Pdf, path: Path, structure: list[str], required_part: str, report: Report,
-                problems: list[Problem]) -> tuple[list[Problem], tuple[str, str]]:
+def _check_open(pdf: pikepdf.Pdf, path: Path, structure: list[str], required_part: str, report: Report
+                ) -> PdfFacts:
     if len(pdf.pages) == 0:
         report("pdf.unreadable", "the PDF has no pages")
     try:
@@ -109,8 +138,8 @@ def _check_open(pdf: pikepdf.Pdf, path: Path, structure: list[str], required_par
         xmp = Xmp(problems=[f"the XMP metadata stream cannot be decoded: {parser_words(exc, path)}"])
     found = walk_objects(pdf)
     catalog_rules(pdf, found)
-    claim = (xmp.part, xmp.conformance)
-    if not (xmp.claims or required_part):
+    facts = PdfFacts(xmp.part, xmp.conformance, bool(xmp.claims or required_part), found.signatures)
+    if not facts.pdfa:
         if found.embedded_files:
             found.add("pdfa.embedded-file", "embedded files")
         for check, whats in sorted(found.items.items()):
@@ -118,7 +147,7 @@ def _check_open(pdf: pikepdf.Pdf, path: Path, structure: list[str], required_par
                 report(check, MESSAGES[check].format(", ".join(sorted(whats)))
                        + ("" if check == "pdf.unreadable" else " (the file does not claim PDF/A)"),
                        "error" if check == "pdf.unreadable" else "warning")
-        return problems, claim
+        return facts
     part = xmp.part if xmp.part in ("1", "2", "3", "4") else required_part or "2"
     for finding in structure:
         report("pdfa.file-structure", finding)
@@ -138,7 +167,7 @@ def _check_open(pdf: pikepdf.Pdf, path: Path, structure: list[str], required_par
         report(check, MESSAGES[check].format(", ".join(sorted(whats))),
                "warning" if check == "pdf.external-link" else "error")
     _metadata_agreement(pdf, xmp, part, report)
-    return problems, claim
+    return facts
 
 
 def _trailer(pdf: pikepdf.Pdf, report: Report) -> None:

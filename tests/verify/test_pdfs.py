@@ -82,10 +82,14 @@ def test_signature_trust_needs_the_root(tmp_path: Path, pki: pdfs.TestPki):
     signed = pki.sign(pdfs.pdfa_like(tmp_path / "signed.pdf"))
     assert ("signature.untrusted", "error") in found(signed)
     report = verify_paths([signed], VerifyOptions(workers=1, trust_roots=(pki.ca_pem,)))
-    assert report.ok and not any(p.check.startswith("signature.") for p in report.problems), report.problems
+    # Trusted, and the report says on what basis: a B-B signature, checked offline, has no revocation check.
+    assert report.ok and [(p.check, p.severity) for p in report.problems] == [("signature.basis", "warning")]
+    assert "revocation was not checked" in report.problems[0].message
     (detail,) = report.details["signatures"]
     assert detail["signer"] == "Verify Test Signer" and detail["level"] == "B-B" and detail["trusted"]
     assert detail["covers_current_file"] and detail["signing_time"]
+    assert detail["validation_basis"] == "current-time" and detail["revocation"] == "not-checked"
+    assert detail["validation_time"] == report.details["validation_time"]
 
 
 def test_signature_tampering(tmp_path: Path, pki: pdfs.TestPki):
@@ -128,6 +132,9 @@ def test_signatures_required_in_a_bag(tmp_path: Path, pki: pdfs.TestPki):
 
 
 def test_parallel_pdf_checks_give_the_serial_result(tmp_path: Path, pki: pdfs.TestPki):
+    import datetime as dt
+
+    now = dt.datetime.now(dt.UTC)
     sources = [pdfs.pdfa_like(tmp_path / "a.pdf"), pki.sign(pdfs.pdfa_like(tmp_path / "b.pdf")),
                pdfs.modify(pdfs.pdfa_like(tmp_path / "c.pdf"), pdfs.add_javascript)]
     (tmp_path / "d.pdf").write_bytes(b"%PDF-1.7 broken")
@@ -136,13 +143,13 @@ def test_parallel_pdf_checks_give_the_serial_result(tmp_path: Path, pki: pdfs.Te
     for i in range(24):
         copy = tmp_path / f"copy-{i:02d}.pdf"
         shutil.copy(sources[i % 4], copy)
-        jobs.append(PdfJob(str(copy), copy.name, "", (str(pki.ca_pem),), False, i % 2 == 0))
+        jobs.append(PdfJob(str(copy), copy.name, "", (str(pki.ca_pem),), False, i % 2 == 0, validation_time=now))
     done = []
     parallel = check_pdfs(jobs, workers=2, on_done=lambda: done.append(1), parallel_from=1)
     serial = check_pdfs(jobs, workers=1)
     assert parallel == serial and len(done) == 24
     assert {p.check for problems, _ in serial for p in problems} == {"pdfa.javascript", "pdf.unreadable",
-                                                                   "signature.missing"}
+                                                                   "signature.missing", "signature.basis"}
 
 
 def test_cli_on_single_pdfs(tmp_path: Path, pki: pdfs.TestPki, dsd):
