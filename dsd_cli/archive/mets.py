@@ -107,7 +107,8 @@ def build_mets(dossier: str, record: dict[str, Any], profile: Profile, retention
     documents = record["documents"]
     root = etree.Element(f"{{{METS}}}mets", nsmap=NSMAP, OBJID=dossier, LABEL=f"Dossier {dossier}",
                          TYPE="dossier", PROFILE="https://dsd.example.org/mets-profile/1")
-    root.set(f"{{{XSI}}}schemaLocation", f"{METS} http://www.loc.gov/standards/mets/mets.xsd")
+    root.set(f"{{{XSI}}}schemaLocation", f"{METS} http://www.loc.gov/standards/mets/mets.xsd "
+             f"{PREMIS} http://www.loc.gov/standards/premis/v3/premis.xsd")
     header = _el(root, METS, "metsHdr", CREATEDATE=created, RECORDSTATUS=f"version {record['version']}")
     agent = _el(header, METS, "agent", ROLE="CREATOR", TYPE="ORGANIZATION")
     _el(agent, METS, "name", profile.organization.name)

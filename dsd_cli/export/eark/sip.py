@@ -7,6 +7,7 @@ representations/rep1/data/:
     <package id>/documentation/index.html, index.csv   the table of contents of the export
     <package id>/schemas/                              mets.xsd, xlink.xsd, premis-v3.xsd, dsd-export-index-1.xsd
     <package id>/representations/rep1/METS.xml
+    <package id>/representations/rep1/metadata/preservation/premis.xml   the documents' PREMIS objects and events
     <package id>/representations/rep1/data/<dossier folder>/<NNNN-type>.pdf
 
 Files are written in dependency order — everything a METS or PREMIS file describes exists (and is hashed)
@@ -113,16 +114,21 @@ def write_sip(sip: Path, given: SipInput) -> list[str]:
     header = Header(created=given.created, software="dsd", version=__version__, organisation=organisation)
     label = f"Export of {len(rows)} document(s) from {len(given.selected)} dossier(s)"
     rep_base = f"representations/{REPRESENTATION}/"
-    rep_docs = [dataclasses.replace(d.facts, href=d.facts.href.removeprefix(rep_base)) for d in documents]
-    written.append(_write(sip, f"{rep_base}METS.xml", representation_mets(label, header, rep_docs)))
+    export = ExportFacts(package_id=given.package_id, created=given.created, by=given.by,
+                         software=f"dsd {__version__}", organisation=organisation, criteria=given.criteria)
+    # CSIPSTR13: the representation's own metadata folder, with its documents' PREMIS (paths relative to it).
+    rep_documents = [dataclasses.replace(d, facts=dataclasses.replace(d.facts, href=d.facts.href.removeprefix(
+        rep_base))) for d in documents]
+    written.append(_write(sip, f"{rep_base}{PRESERVATION}", premis_xml(rep_documents, export)))
+    rep_premis = file_facts(sip / rep_base, PRESERVATION, given.created)
+    written.append(_write(sip, f"{rep_base}METS.xml", representation_mets(
+        label, header, [d.facts for d in rep_documents], rep_premis)))
 
     def facts(rel: str) -> FileFacts:
         return file_facts(sip, rel, given.created)
 
     others = [PremisFile(facts(rel), other_format(sip / rel)) for rel in written]
-    written.append(_write(sip, PRESERVATION, premis_xml([*documents, *others], ExportFacts(
-        package_id=given.package_id, created=given.created, by=given.by, software=f"dsd {__version__}",
-        organisation=organisation, criteria=given.criteria))))
+    written.append(_write(sip, PRESERVATION, premis_xml([*documents, *others], export)))
     written.append(_write(sip, "METS.xml", package_mets(
         given.package_id, label, header, descriptive=facts(DESCRIPTIVE), preservation=facts(PRESERVATION),
         documentation=[facts("documentation/index.csv"), facts("documentation/index.html")],
