@@ -84,13 +84,14 @@ def register(app: typer.Typer) -> None:
         json_output: JsonOption = False,
     ) -> None:
         from dsd_cli.verify import VerifyOptions, verify_paths
-        from dsd_cli.verify.html_report import render_html
 
         if report_html is not None and not report_html.parent.is_dir():
             raise InputError(f"{report_html.parent}: no such folder for the report", reason="missing")
         # Without --profile, each dsd bag is checked against the profile it names (DSD-Profile).
         prof = load_profile(profile) if profile else None
-        roots = tuple(trust or ()) + tuple(Path(p) for p in (prof or load_profile()).signing.trust_roots)
+        signatures = not (fast or fixity_only)  # only then do trust roots matter
+        roots = tuple(trust or ()) + (tuple(Path(p) for p in (prof or load_profile()).signing.trust_roots)
+                                      if signatures else ())
         for root in roots:
             if not root.is_file():
                 raise InputError(f"{root}: trust root certificate not found", reason="missing")
@@ -106,6 +107,8 @@ def register(app: typer.Typer) -> None:
         with progress_context as progress:
             report = verify_paths(paths, options, progress)
         if report_html is not None:
+            from dsd_cli.verify.html_report import render_html
+
             try:
                 atomic_write_text(report_html, render_html(report, paths, fast=fast))
             except OSError as exc:

@@ -14,15 +14,17 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dsd_cli.errors import ConfigError, InputError, UsageError
 from dsd_cli.models import Problem, VerifyReport
 from dsd_cli.pipeline.layout import AUDIT_DIR, RESERVED_NAMES
-from dsd_cli.profiles import Profile, load_profile
 from dsd_cli.progress import NullProgress, ProgressReporter
 from dsd_cli.verify.bagcheck import BagResult, check_bag, inventory
-from dsd_cli.verify.pdfverify import PdfJob, check_pdfs
+from dsd_cli.verify.pdfverify import PdfJob
+
+if TYPE_CHECKING:  # profiles are loaded only for dsd bags; a plain bag's fixity needs none of it
+    from dsd_cli.profiles import Profile
 
 AUDIT_LOG = "audit-log.jsonl"
 
@@ -142,6 +144,8 @@ def _profile_for(result: BagResult, options: VerifyOptions, label: str, report: 
     """The profile whose rules apply to a dsd bag; profiles are loaded once per run (`loaded`)."""
     if options.profile is not None:
         return options.profile
+    from dsd_cli.profiles import load_profile
+
     name = result.info.get("DSD-Profile", [""])[0]
     if name not in loaded:
         try:
@@ -252,6 +256,8 @@ def verify_paths(paths: Sequence[Path], options: VerifyOptions = VerifyOptions()
                      for pdf in target.pdfs]
     if pdf_jobs:
         progress.start("pdfs", len(pdf_jobs), "files")
+        from dsd_cli.verify.pdfverify import check_pdfs
+
         checked = check_pdfs(pdf_jobs, options.workers or os.cpu_count() or 1, lambda: progress.advance("pdfs"))
         progress.finish("pdfs")
         signatures: list[dict[str, Any]] = report.details.setdefault("signatures", [])

@@ -9,17 +9,16 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-import multiprocessing
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from multiprocessing.context import BaseContext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dsd_cli.errors import InputError
 from dsd_cli.models import Problem
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
 
 LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
 PARALLEL_FROM = 128
@@ -159,6 +158,9 @@ def _serial(jobs: Sequence[PdfJob], on_done: Callable[[], None] | None, check: C
 
 def _isolated(job: PdfJob, context: BaseContext, check: Callable[[PdfJob], PdfResult]) -> PdfResult:
     """Check one PDF in a process of its own: if a hostile file crashes the parser, only that file fails."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_quiet_worker) as pool:
             return pool.submit(check, job).result()
@@ -173,6 +175,10 @@ def check_pdfs(jobs: Sequence[PdfJob], workers: int, on_done: Callable[[], None]
     they are checked again one per process, and the one that crashes again is reported as pdf.unreadable."""
     if workers <= 1 or len(jobs) < parallel_from:
         return _serial(jobs, on_done, check)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["dsd_cli.verify.pdfcheck", "dsd_cli.signing.inspect"])
     out: list[PdfResult | None] = [None] * len(jobs)
