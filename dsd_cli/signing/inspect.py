@@ -202,15 +202,14 @@ def _bytes_after_eof(handle: BinaryIO) -> int:
 
 
 def _dss_kwargs(reader: PdfFileReader) -> dict[str, Any] | None:
-    """The document security store as {"_dss": store}, {"broken": True} if unreadable, or None without one."""
+    """The document security store as {"_dss": store}, {"broken": why} if unreadable, or None without one."""
     if "/DSS" not in reader.root:
         return None
     try:
         dss = DocumentSecurityStore.read_dss(reader)
         dss.as_validation_context({"trust_roots": []})  # parses every certificate, OCSP response and CRL
     except Exception as exc:  # a broken DSS proves nothing
-        log.debug("unreadable DSS: %s", type(exc).__name__)
-        return {"broken": True}
+        return {"broken": parser_message(exc)}
     return {"_dss": dss}
 
 
@@ -302,7 +301,7 @@ def _inspect_one(sig: EmbeddedPdfSignature, found: _File) -> SignatureInfo:
         problems.append(f"the document was changed after signing (coverage {coverage}, modifications "
                         f"{modification_name or 'unknown'})")
     if dss is not None and "broken" in dss:
-        problems.append("the embedded validation data (DSS) cannot be read")
+        problems.append(f"the embedded validation data (DSS) cannot be read: {dss['broken']}")
     revoked = bool(getattr(status, "revoked", False))
     if revoked:
         problems.append("a certificate in the signer's chain is revoked")

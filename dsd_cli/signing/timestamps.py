@@ -28,7 +28,7 @@ from pyhanko_certvalidator import ValidationContext
 from dsd_cli.errors import InputError, SigningError
 from dsd_cli.fsutil import fsync_dir
 from dsd_cli.signing.errors import explain_signing_failure
-from dsd_cli.signing.inspect import inspect_signatures
+from dsd_cli.signing.inspect import inspect_signatures, parser_message
 
 TSA_TIMEOUT_SECONDS = 30
 
@@ -70,7 +70,7 @@ def last_timestamp(path: Path) -> dt.datetime | None:
     try:
         sigs = _signatures(PdfFileReader(io.BytesIO(data), strict=False))
     except Exception as exc:  # pyHanko's parser raises many types
-        raise InputError(f"{path.name}: the signatures cannot be read ({type(exc).__name__})", reason="corrupt") \
+        raise InputError(f"{path.name}: the signatures cannot be read ({parser_message(exc)})", reason="corrupt") \
             from None
     times: list[dt.datetime] = []
     for sig in sigs:
