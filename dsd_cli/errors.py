@@ -112,3 +112,19 @@ class ProblemsFound(DsdError):
     """Raised by checking commands when they ran to the end and found problems."""
 
     exit_code = ExitCode.PROBLEMS_FOUND
+
+
+def parser_message(exc: BaseException | str, path: object = None) -> str:
+    """A third-party parser's own words for `exc` (qpdf, pyHanko, lxml; or a warning it gave as text), for messages
+    at a module's edge: a bare Python error (ValueError, AssertionError, ...) keeps its name in front, and the file
+    path a parser puts in front of its message (qpdf does) is dropped, so the message reads the same wherever the
+    file lies."""
+    text = str(exc).strip()
+    name = type(exc).__name__
+    if not text:
+        return f"{name} (the parser gave no message)"
+    if path is not None:
+        full = str(path)
+        for prefix in (full, full.rsplit("/", 1)[-1]):
+            text = text.replace(f"{prefix} (", "(").replace(f"{prefix}: ", "").replace(prefix, "the file")
+    return f"{name}: {text}" if type(exc).__module__ == "builtins" and not isinstance(exc, str) else text

@@ -34,7 +34,7 @@ from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko_certvalidator import ValidationContext
 
-from dsd_cli.errors import ConfigError, InputError
+from dsd_cli.errors import ConfigError, InputError, parser_message
 from dsd_cli.signing import basis as bases
 from dsd_cli.signing.keys import DEMO_CA_NAME, DEMO_MARK
 
@@ -50,15 +50,6 @@ class DamagedPdf(InputError):
     def __init__(self, name: str, detail: str) -> None:
         super().__init__(f"{name}: pyHanko cannot parse the PDF: {detail}", reason="damaged")
         self.detail = detail
-
-
-def parser_message(exc: BaseException) -> str:
-    """The parser's own words; a bare Python error (ValueError, AssertionError, ...) keeps its name in front."""
-    text = str(exc).strip()
-    name = type(exc).__name__
-    if not text:
-        return f"{name} (the parser gave no message)"
-    return f"{name}: {text}" if type(exc).__module__ == "builtins" else text
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,10 @@ from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko_certvalidator import ValidationContext
 
-from dsd_cli.errors import InputError, SigningError
+from dsd_cli.errors import InputError, SigningError, parser_message
 from dsd_cli.fsutil import fsync_dir
 from dsd_cli.signing.errors import explain_signing_failure
-from dsd_cli.signing.inspect import inspect_signatures, parser_message
+from dsd_cli.signing.inspect import inspect_signatures
 
 TSA_TIMEOUT_SECONDS = 30
 

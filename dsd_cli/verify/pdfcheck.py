@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pikepdf
 
+from dsd_cli.errors import parser_message
 from dsd_cli.models import Problem
 from dsd_cli.verify.pdfa_bytes import file_structure
 from dsd_cli.verify.pdfa_intent import OutputIntent, output_intent
@@ -67,14 +68,6 @@ class PdfFacts:
     """qpdf had to repair the file to read it (reported as pdf.damaged)."""
 
 
-def parser_words(exc: BaseException, path: Path) -> str:
-    """The parser's own message, without the file path qpdf puts in front of it."""
-    text = str(exc).strip() or type(exc).__name__
-    for prefix in (str(path), path.name):
-        text = text.replace(f"{prefix} (", "(").replace(f"{prefix}: ", "").replace(prefix, "the file")
-    return text
-
-
 def check_pdfa(path: Path, display: str, bag: str = "", *, required_part: str = ""
                ) -> tuple[list[Problem], PdfFacts]:
     """Problems found, and what else was learnt (the PDF/A part and conformance the file claims, '' when none).
@@ -85,7 +78,7 @@ def check_pdfa(path: Path, display: str, bag: str = "", *, required_part: str = 
     problems: list[Problem] = []
 
     def report(check: str, message: str, severity: str = "error") -> None:
-        problems.append(Problem(display, check, parser_words(Exception(message), path), severity, bag))
+        problems.append(Problem(display, check, parser_message(message, path), severity, bag))
 
     structure = file_structure(path)
     if structure.unreadable:
@@ -100,13 +93,13 @@ def check_pdfa(path: Path, display: str, bag: str = "", *, required_part: str = 
             report("pdf.encrypted", "the PDF is encrypted with a password: nothing in it can be checked")
         return problems, PdfFacts()
     except Exception as exc:  # any parser failure: the file is not usable
-        report("pdf.unreadable", f"the PDF cannot be parsed: {parser_words(exc, path)}")
+        report("pdf.unreadable", f"the PDF cannot be parsed: {parser_message(exc, path)}")
         return problems, PdfFacts()
     with pdf:
         try:
             facts = _check_open(pdf, path, structure.problems, required_part, report)
         except Exception as exc:  # a hostile file that breaks a later step is unusable, not a crash
-            report("pdf.unreadable", f"the PDF cannot be read to the end: {parser_words(exc, path)}")
+            report("pdf.unreadable", f"the PDF cannot be read to the end: {parser_message(exc, path)}")
             return problems, PdfFacts()
         damage = _damage(pdf, path)
     if damage:
@@ -116,7 +109,7 @@ def check_pdfa(path: Path, display: str, bag: str = "", *, required_part: str = 
 
 def _damage(pdf: pikepdf.Pdf, path: Path) -> str:
     """qpdf's own account of the damage it repaired while reading ('' when the file was sound)."""
-    warnings = [parser_words(Exception(w), path) for w in pdf.get_warnings()]
+    warnings = [parser_message(w, path) for w in pdf.get_warnings()]
     if not any("damaged" in w or "reconstruct" in w for w in warnings):
         return ""
     specific = [w for w in warnings if w != "file is damaged"]
@@ -135,7 +128,7 @@ def _check_open(pdf: pikepdf.Pdf, path: Path, structure: list[str], required_par
     try:
         xmp = read_xmp(_metadata_bytes(pdf))
     except pikepdf.PdfError as exc:
-        xmp = Xmp(problems=[f"the XMP metadata stream cannot be decoded: {parser_words(exc, path)}"])
+        xmp = Xmp(problems=[f"the XMP metadata stream cannot be decoded: {parser_message(exc, path)}"])
     found = walk_objects(pdf)
     catalog_rules(pdf, found)
     facts = PdfFacts(xmp.part, xmp.conformance, bool(xmp.claims or required_part), found.signatures)
