@@ -49,10 +49,8 @@ from pyzbar import pyzbar
 from dsd_cli.errors import InputError
 from dsd_cli.models import SeparatorPayload
 from dsd_cli.profiles import load_profile
-from dsd_cli.scan.blank import is_blank
-from dsd_cli.scan.detect import SeparatorDetector
 from dsd_cli.scan.ingest import inspect_source, iter_pages
-from dsd_cli.scan.split import Decision, PageObservation, decide
+from dsd_cli.scan.split import Decision, PageObservation, PageObserver, decide
 from dsd_cli.sheets.payload import decode_payload
 from dsd_cli.sheets.render import SheetSpec, write_sheets
 
@@ -283,7 +281,7 @@ def _render(doc: pypdfium2.PdfDocument, index: int, dpi: int, grey: bool) -> Ima
 
 def run(corpus: Corpus, progress: bool = True) -> list[Row]:
     profile = load_profile()
-    detector = SeparatorDetector(profile.separators)
+    observer = PageObserver(profile)
     rows = {n: Row(n) for n in ("dsd", "pyzbar alone", "zxing 1 pass", "paperless-ngx (pyzbar, 300 dpi)",
                                 "paperless-ngx (zxing, 300 dpi)")}
     source = inspect_source(corpus.pdf)
@@ -296,12 +294,10 @@ def run(corpus: Corpus, progress: bool = True) -> list[Row]:
             ref, image = next(pages)  # dsd's own streaming raster, at raster_dpi
             raster_ms = (time.process_time() - start) * 1000
             start = time.process_time()
-            found = detector.detect(ref, image)
-            blank = found.separator is None and not found.bad_separator and is_blank(
-                image, profile.separators.blank_ink_ratio)
+            seen = observer.observe(ref, image)
             rows["dsd"].ms[index] = raster_ms + (time.process_time() - start) * 1000
-            rows["dsd"].found[index] = found.separator.payload if found.separator else None
-            observations.append(PageObservation(ref, found.separator, found.bad_separator, blank))
+            rows["dsd"].found[index] = seen.separator.payload if seen.separator else None
+            observations.append(seen)
             for name, reader in (("pyzbar alone", read_pyzbar), ("zxing 1 pass", read_zxing)):
                 start = time.process_time()
                 rows[name].found[index] = _payload_of(reader(image))

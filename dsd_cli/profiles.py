@@ -70,8 +70,11 @@ class SeparatorSettings:
     """Drop a blank page directly after a separator sheet (its duplex back)."""
     drop_blank: bool = False
     """Drop every blank page."""
-    blank_ink_ratio: float = 0.002
-    """A page with less than this share of dark pixels (after despeckling) counts as blank."""
+    blank_min_mark_mm: float = 5.0
+    """A single mark at least this long (a signature, a stamp, a line) makes a page non-blank; shorter marks
+    count only as a line of characters. Specks, punch holes, edge shadows and bleed-through never count."""
+    dropped_pages_retention_days: int = 90
+    """Days the images of dropped pages are kept in the archive's state folder; 0 keeps them until removed."""
     patch_t: bool = False
     """Accept PATCH-T sheets as generic separators (new document, same dossier)."""
     barcode_pattern: str = ""
@@ -263,6 +266,10 @@ def _check_values(p: Profile) -> None:
         raise ConfigError("separators.readers: at least one barcode reader is required")
     if not 72 <= p.separators.raster_dpi <= 600:
         raise ConfigError(f"separators.raster_dpi: {p.separators.raster_dpi} is not between 72 and 600")
+    if not 1.0 <= p.separators.blank_min_mark_mm <= 50.0:
+        raise ConfigError(f"separators.blank_min_mark_mm: {p.separators.blank_min_mark_mm} is not between 1 and 50")
+    if p.separators.dropped_pages_retention_days < 0:
+        raise ConfigError("separators.dropped_pages_retention_days: must not be negative")
     if p.separators.barcode_pattern:
         try:
             re.compile(p.separators.barcode_pattern)

@@ -22,6 +22,7 @@ from dsd_cli.errors import DsdError, ExitCode
 
 COMMAND_MODULES = (
     "sheets",
+    "labels",
     "split",
     "ocr",
     "sign",

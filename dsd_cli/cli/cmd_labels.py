@@ -1,0 +1,61 @@
+"""`dsd labels`: printable A4 sheets of adhesive QR labels for incoming mail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dsd_cli.cli.output import ProfileOption, info
+from dsd_cli.errors import UsageError
+from dsd_cli.profiles import load_profile
+from dsd_cli.register import load_register
+
+LABELS_HELP = """Print A4 sheets of adhesive QR labels (dossier number + document type) for incoming mail.
+
+Stick a label on the first page of a letter before scanning: `dsd split` and `dsd run` start a new document at that
+page and archive it, label and all (a separator sheet, by contrast, is removed). Each label carries its code twice
+and the dossier number, document type and, with --register, the client's name as text. Print at actual size (100 %,
+no "fit to page"). Layouts: 3x8 (70 x 37 mm, the default), 2x7 (99.1 x 38.1 mm), 3x7 (63.5 x 38.1 mm); see
+docs/separator-payload.md.
+
+Examples:
+
+  dsd labels --dossier SD/2024/0001 --type briefwisseling -o labels.pdf          (one full sheet)
+
+  dsd labels --dossier SD/2024/0001 --type aanvraag --count 5 --skip 3 --layout 2x7 -o labels.pdf
+
+  dsd labels --from post.csv --register register.csv -o labels.pdf     (CSV columns: dossier,type[,client][,count])
+"""
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("labels", help=LABELS_HELP)
+    def labels_command(
+        output: Annotated[Path, typer.Option("--output", "-o", help="PDF to write.")],
+        dossier: Annotated[str | None, typer.Option("--dossier", "-d", help="Dossier number.")] = None,
+        doc_type: Annotated[str | None, typer.Option("--type", "-t", help="Document type code (see profile).")] = None,
+        count: Annotated[int | None, typer.Option("--count", "-n", min=1,
+                                                  help="How many labels (default: one full sheet).")] = None,
+        from_csv: Annotated[Path | None, typer.Option("--from", help="CSV with one line per kind of label.")] = None,
+        layout_name: Annotated[str, typer.Option("--layout", help="Label sheet layout: 3x8, 2x7 or 3x7.")] = "3x8",
+        skip: Annotated[int, typer.Option("--skip", min=0,
+                                          help="Leave this many labels of the first sheet free (already used).")] = 0,
+        register_csv: Annotated[Path | None, typer.Option("--register", help="Dossier register CSV.")] = None,
+        profile: ProfileOption = None,
+    ) -> None:
+        from dsd_cli.sheets.labels import LabelSpec, layout_named, read_label_csv, write_labels
+
+        layout = layout_named(layout_name)
+        if from_csv is not None:
+            if dossier or doc_type or count:
+                raise UsageError("use either --from or --dossier/--type/--count, not both")
+            specs = read_label_csv(from_csv)
+        elif dossier and doc_type:
+            specs = [LabelSpec(dossier, doc_type, count=count or layout.per_sheet - skip)]
+        else:
+            raise UsageError("give --dossier and --type, or --from CSV")
+        register_data = load_register(register_csv) if register_csv else None
+        written = write_labels(specs, output, load_profile(profile), register_data, layout, skip)
+        info(f"wrote {written} label{'s' if written != 1 else ''} ({layout.name}) to {output}")
