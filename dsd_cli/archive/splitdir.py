@@ -15,6 +15,7 @@ from dsd_cli import __version__
 from dsd_cli.errors import InputError
 from dsd_cli.models import ArchivedDocument, PageRef
 from dsd_cli.ocr import count_pages
+from dsd_cli.sheets.payload import separated_by
 
 SPLIT_JSON = "split.json"
 
@@ -64,9 +65,10 @@ def _document(folder: Path, entry: Any, number: int, source_sha: dict[str, str])
                        "source_sha256": source_sha.get(str(source), ""),
                        "detail": f"scanned file {source.name} (batch {batch}), pages {numbers}"})
     separator = entry.get("separator") if isinstance(entry.get("separator"), dict) else {}
+    started_by = separated_by(str(separator.get("kind", "dsd")))
     events.append({"type": "separation", "datetime": _mtime_iso(folder / SPLIT_JSON) or "unknown",
                    "agent": "dsd split", "tool": f"dsd {__version__}", "outcome": "success",
-                   "detail": f"separator sheet page {separator.get('page', '?')} read by "
+                   "detail": f"{started_by} page {separator.get('page', '?')} read by "
                              f"{separator.get('reader', '?')}; document {entry.get('sequence', number)} of the batch"})
     return ArchivedDocument(dossier=dossier, doc_type=doc_type, pdf=pdf, page_count=count_pages(pdf),
                             sources=tuple(pages), batch=batch, scan_date=scan_date, events=tuple(events))

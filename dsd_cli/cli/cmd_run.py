@@ -6,10 +6,11 @@ import contextlib
 import logging
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from dsd_cli.cli.logsetup import LogFormatOption, QuietOption, VerboseOption, setup_logging
 from dsd_cli.cli.output import JsonOption, ProfileOption, err_console, out_console, print_json, warn
@@ -53,6 +54,8 @@ def render_summary(report: RunReport) -> None:
                          ("files quarantined", report.quarantined_files), ("duplicates", report.duplicates)):
         counts.add_row(label, str(value))
     out_console.print(counts)
+    if report.dropped_pages:
+        out_console.print(dropped_table(report.dropped_pages, "Blank pages dropped (kept aside; see dsd status)"))
     if report.quarantine:
         q = Table(title="Quarantine (kept for a person to resolve)")
         for col in ("source", "reason", "message", "kept at"):
@@ -67,6 +70,20 @@ def render_summary(report: RunReport) -> None:
         out_console.print(f"verification: {status}" + (f" ({warnings} warning(s))" if warnings else ""))
         for p in errors[:20]:
             out_console.print(f"  {p['check']}: {p['path']}: {p['message']}", highlight=False)
+
+
+def dropped_table(pages: list[dict[str, Any]], title: str) -> Table:
+    """Dropped pages with where each is kept; file names are shown literally."""
+    table = Table(title=title)
+    for col in ("source", "page", "reason", "kept at", "sha256"):
+        table.add_column(col)
+    for page in pages:
+        kept = page.get("kept", "")
+        if kept and page.get("still_kept") is False:
+            kept = f"{kept} (removed after the retention period)"
+        table.add_row(Text(Path(page["source"]).name), str(page["page"]), Text(page["reason"]), Text(kept),
+                      Text(page.get("sha256", "")[:16]))
+    return table
 
 
 def register(app: typer.Typer) -> None:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from dsd_cli.cli.output import JsonOption, ProfileOption, err_console, info, out_console, print_json
 from dsd_cli.errors import PartialResult
@@ -62,13 +63,14 @@ def register(app: typer.Typer) -> None:
             for d in report["documents"]:
                 sep = d["separator"]
                 table.add_row(d["dossier"], d["type"], str(d["pages"]), Path(d["source"]).name,
-                              f"{sep['reader']} {sep['pass']} {sep['orientation']}°")
+                              f"{sep['kind']}: {sep['reader']} {sep['pass']} {sep['orientation']}°")
             out_console.print(table)
             for u in report["unassigned"]:
                 out_console.print(f"[yellow]unassigned[/] {len(u['pages'])} page(s) of {Path(u['source']).name}: "
                                   f"{u['reason']} — {u['detail']}", highlight=False)
             for d in report["dropped"]:
-                out_console.print(f"dropped {Path(d['source']).name} page {d['page']}: {d['reason']}", highlight=False)
+                out_console.print(Text(f"dropped {Path(d['source']).name} page {d['page']}: {d['reason']}"
+                                       + (" (kept in the output's dropped/ folder)" if output else "")))
             for q in report["quarantined"]:
                 out_console.print(f"[red]unusable[/] {q['source']}: {q['reason']} — {q['message']}", highlight=False)
         if result.unassigned or result.quarantined:

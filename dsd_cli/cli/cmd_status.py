@@ -48,6 +48,10 @@ def register(app: typer.Typer) -> None:
         for b in status["batches"]:
             batches.add_row(b["id"], b["label"], b["state"], _when(b["created"]), _when(b["finished"]))
         out_console.print(batches)
+        if status["dropped"]:
+            from dsd_cli.cli.cmd_run import dropped_table
+
+            out_console.print(dropped_table(status["dropped"], "Blank pages dropped (kept aside)"))
         if status["quarantine"]:
             q = Table(title="Quarantine")
             for col in ("source", "reason", "message", "pages", "kept at"):

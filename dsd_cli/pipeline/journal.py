@@ -199,6 +199,14 @@ class Journal:
     def last_quarantine_id(self) -> int:
         return int(self.db.execute("SELECT COALESCE(MAX(id), 0) FROM quarantine").fetchone()[0])
 
+    def dropped_pages(self, batch_ids: set[str] | None = None) -> list[dict[str, Any]]:
+        """The dropped pages recorded with each batch's split (where each is kept, its checksum), in batch order."""
+        found = []
+        for r in self.db.execute("SELECT id, report FROM batches ORDER BY created, id"):
+            if batch_ids is None or r["id"] in batch_ids:
+                found += [{**d, "batch_id": r["id"]} for d in json.loads(r["report"] or "{}").get("dropped", [])]
+        return found
+
     # status ---------------------------------------------------------------------------------------------------
     def status(self) -> dict[str, Any]:
         q = self.db.execute
@@ -224,6 +232,7 @@ class Journal:
             "documents": docs,
             "batches": batches,
             "quarantine": quarantine,
+            "dropped": self.dropped_pages(),
             "recent_runs": runs,
             "last_run_pages_per_second": throughput,
         }

@@ -74,6 +74,8 @@ class RunReport:
     duplicates: int = 0
     dossiers: dict[str, dict[str, Any]] = field(default_factory=dict)
     quarantine: list[dict[str, Any]] = field(default_factory=list)
+    dropped_pages: list[dict[str, Any]] = field(default_factory=list)
+    """Each dropped page: source, page, reason, where it is kept and its sha256."""
     demo_signing: bool = False
     signed: bool = False
     verify_ok: bool | None = None
@@ -92,6 +94,7 @@ class RunReport:
                       "dropped": self.dropped, "unassigned": self.unassigned, "quarantined": self.quarantined_pages},
             "documents_archived": self.documents_archived, "duplicates": self.duplicates,
             "quarantined_files": self.quarantined_files, "quarantine": self.quarantine,
+            "dropped": self.dropped_pages,
             "dossiers": self.dossiers, "signed": self.signed, "demo_signing": self.demo_signing,
             "verify": {"ok": self.verify_ok, "problems": self.problems}, "warnings": self.warnings,
         }
@@ -204,6 +207,7 @@ class Pipeline:
         from dsd_cli.scan.ingest import discover_batches
         from dsd_cli.scan.split import split_batch
 
+        self._prune_dropped_pages()
         if not self.o.inputs:
             return
         batches, bad_inputs = discover_batches(list(self.o.inputs))
@@ -230,6 +234,7 @@ class Pipeline:
             work = self.layout.work / key
             work.mkdir(parents=True, exist_ok=True)
             sources = {s.path: s for s in result.sources}
+            kept, drop_events = self._keep_dropped_pages(key, result.dropped, split_tool)
             documents, doc_ids = [], {}
             for plan in result.documents:
                 doc_id = f"{key}-{plan.sequence:04d}"
@@ -238,11 +243,12 @@ class Pipeline:
                 write_document_pdf(plan, work / f"{plan.sequence:04d}.image.pdf")
                 documents.append({"id": doc_id, "sequence": plan.sequence, "dossier": plan.dossier,
                                   "doc_type": plan.doc_type, "pages": len(plan.pages), "plan": plan.to_dict(),
-                                  "events": capture_events(plan, sources, batch.id, split_tool)})
+                                  "events": capture_events(plan, sources, batch.id, split_tool)
+                                  + drop_events.get(plan.sequence, [])})
             for n, run in enumerate(result.unassigned, start=1):
                 self._quarantine_pages(journal, key, batch.id, run.pages, f"unassigned-{n:03d}", run.reason,
                                        run.detail or f"{len(run.pages)} page(s) belong to no document")
-            report = {"label": batch.id, "dropped": [d.to_dict() for d in result.dropped],
+            report = {"label": batch.id, "dropped": [k.to_dict() for k in kept],
                       "unassigned": [u.to_dict() for u in result.unassigned],
                       "separators": [s.to_dict() for s in result.separators]}
             journal.record_split(key, batch.id, run_id, [s.to_dict() for s in result.sources],
@@ -253,6 +259,28 @@ class Pipeline:
             self.report.batches_new += 1
             self.touched.add(key)
         self.progress.finish("split")
+
+    def _keep_dropped_pages(self, key: str, dropped: Sequence[Any], tool: str
+                            ) -> tuple[list[Any], dict[int, list[dict[str, Any]]]]:
+        """Keep a batch's dropped pages in the state folder; with their provenance events by recording document."""
+        from dsd_cli.scan.dropped import DROPPED_DIR, dropped_event, keep_dropped_pages
+
+        kept = keep_dropped_pages(dropped, self.layout.state / DROPPED_DIR / key)
+        events: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for page in kept:
+            shown = page.path.relative_to(self.layout.root).as_posix()
+            events[page.dropped.document].append(dropped_event(page, shown, now_iso(), tool))
+        return kept, events
+
+    def _prune_dropped_pages(self) -> None:
+        from dsd_cli.scan.dropped import DROPPED_DIR, prune_kept_pages
+
+        removed = prune_kept_pages(self.layout.state / DROPPED_DIR,
+                                   self.o.profile.separators.dropped_pages_retention_days)
+        if removed:
+            append_audit(self.layout.audit_log, "dropped-pages-removed",
+                         detail={"batches": [p.name for p in removed],
+                                 "retention_days": self.o.profile.separators.dropped_pages_retention_days})
 
     def _quarantine_pages(self, journal: Journal, key: str, label: str, pages: Sequence[PageRef], name: str,
                           reason: str, message: str) -> None:
@@ -431,6 +459,7 @@ class Pipeline:
         r.unassigned = roles.get("unassigned", 0)
         r.quarantined_pages = roles.get("quarantined", 0)
         r.quarantine = journal.quarantine_since(quarantine_mark)
+        r.dropped_pages = journal.dropped_pages(self.touched)
         r.quarantined_files = sum(1 for q in r.quarantine if q["batch_id"] is None)
         packaged = [d for d in journal.documents(states=(J.PACKAGED,)) if d.batch_id in self.touched]
         r.documents_archived = len(packaged)

@@ -20,6 +20,8 @@ def archive_status(archive: Path) -> dict[str, Any]:
     finally:
         journal.close()
     status["archive"] = str(archive)
+    for page in status["dropped"]:  # kept aside until the profile's retention removes the image
+        page["still_kept"] = bool(page.get("kept")) and Path(page["kept"]).is_file()
     roles = status["pages"]["by_role"]
     status["pages"]["in"] = sum(roles.values())
     return status

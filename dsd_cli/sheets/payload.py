@@ -74,3 +74,9 @@ def decode_payload(text: str) -> SeparatorPayload | None:
     except UnicodeDecodeError:
         raise InputError("separator code is not valid UTF-8", reason="bad-separator") from None
     return SeparatorPayload(dossier=dossier, doc_type=doc_type, version=VERSION, label=bool(match["label"]))
+
+
+def separated_by(kind: str) -> str:
+    """What started a document (a SeparatorRead's kind), in the words of a provenance event."""
+    return {"dsd": "separator sheet", "label": "dsd label (archived as the document's first page) on",
+            "patch-t": "PATCH-T separator sheet", "pattern": "barcode separator sheet"}.get(kind, f"{kind} separator")
