@@ -197,6 +197,7 @@ class SeparatorDetector:
             if result is not None and result.separator is not None:
                 return self._settled(result, grey, others)
             bad = bad or (result.bad_separator if result else "")
+            damaged += [r for r in reads if not r.valid and "QR" in r.format]
         if not bad and sheet_layout(grey).sheet:
             bad = UNREADABLE
         elif not bad and _label_pair(damaged):

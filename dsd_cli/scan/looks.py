@@ -32,7 +32,10 @@ MAYBE_SOLID, MAYBE_TEXTURE = 0.6, 0.23
 is a solid block too (~0.5), while a sheet's banner and code reach 0.64 and more."""
 BANNER_ELONGATION = (7.0, 22.0)
 """Length / width of the banner (180 x 14 mm on the sheet; blur and skew widen it)."""
-BANNER_FILL = 0.7
+BANNER_FILL, BANNER_INK = 0.7, 0.55
+"""Share of the banner's rectangle covered once gaps are closed, and dark as printed (white text in black)."""
+BANNER_LENGTH = 0.25
+"""Least banner length, as a share of the page's short side (a sheet printed 'fit to page' at 38 %: 0.33)."""
 CODE_TEXTURE = 0.08
 """Least dark/light change rate, in both directions, where the large code should be (sheets measure 0.15-0.3,
 scrambled or stamped-over codes too; text and photos below 0.05 in one direction)."""
@@ -129,7 +132,8 @@ def sheet_layout(grey: Image.Image) -> Layout:
         evals, evecs = np.linalg.eigh(np.cov(np.vstack([xs - centre[0], ys - centre[1]])))
         length, width = np.sqrt(12 * max(evals[1], 1e-6)), np.sqrt(12 * max(evals[0], 1e-6))
         if not (BANNER_ELONGATION[0] <= length / width <= BANNER_ELONGATION[1]
-                and len(xs) >= BANNER_FILL * length * width and length >= 20):
+                and len(xs) >= BANNER_FILL * length * width and length >= BANNER_LENGTH * min(dark.shape)
+                and np.count_nonzero(dark[ys, xs]) >= BANNER_INK * length * width):
             continue
         along = evecs[:, 1]
         across = np.array([-along[1], along[0]])

@@ -127,3 +127,153 @@ def save_scanner_pdf(images: list[Image.Image], path: Path, dpi: int = 150, qual
         jpegs.append(buffer.getvalue())
     path.write_bytes(img2pdf.convert(jpegs))
     return path
+
+
+@functools.lru_cache(maxsize=16)
+def _label(dossier: str, doc_type: str, dpi: int) -> Image.Image:
+    from dsd_cli.sheets.labels import LAYOUTS, LabelSpec, write_labels
+
+    layout = LAYOUTS["3x8"]
+    with tempfile.TemporaryDirectory() as work:
+        pdf_path = Path(work) / "labels.pdf"
+        write_labels([LabelSpec(dossier, doc_type, "Familie Janssens")], pdf_path, load_profile(), layout=layout)
+        pdf = pypdfium2.PdfDocument(str(pdf_path))
+        try:
+            page = ImageOps.grayscale(pdf[0].render(scale=dpi / 72).to_pil())
+        finally:
+            pdf.close()
+    px = dpi / 25.4
+    return page.crop((round(layout.left * px), round(layout.top * px), round((layout.left + layout.width) * px),
+                      round((layout.top + layout.height) * px)))
+
+
+def label(dossier: str, doc_type: str = "briefwisseling", dpi: int = 150) -> Image.Image:
+    """One printed dsd label (3x8 layout), cut out, at `dpi`."""
+    return _label(dossier, doc_type, dpi).copy()
+
+
+def stick(page: Image.Image, sticker: Image.Image, corner: str, angle: float = 0.0) -> Image.Image:
+    """`page` with `sticker` stuck near `corner` ('top-left', 'top-right', 'bottom-left', 'bottom-right',
+    'middle'), turned by `angle` degrees."""
+    turned = sticker.convert("L").rotate(angle, expand=True, fillcolor=0, resample=Image.Resampling.BICUBIC)
+    mask = Image.new("L", sticker.size, 255).rotate(angle, expand=True, fillcolor=0)
+    margin = page.width // 25
+    x = {"left": margin, "right": page.width - turned.width - margin}.get(corner.split("-")[-1],
+                                                                          (page.width - turned.width) // 2)
+    y = {"top": margin, "bottom": page.height - turned.height - margin}.get(corner.split("-")[0],
+                                                                           (page.height - turned.height) // 2)
+    result = page.copy()
+    result.paste(turned, (x, y), mask)
+    return result
+
+
+def stamp_over(page: Image.Image, box: tuple[int, int, int, int], ink: int = 100) -> Image.Image:
+    """A rubber date stamp (frame and two lines of bold text, in mid-grey ink as a red or blue stamp scans) over
+    `box` of `page`."""
+    result = page.copy()
+    draw = ImageDraw.Draw(result)
+    x0, y0, x1, y1 = box
+    line = max(2, (y1 - y0) // 18)
+    size = max(8, (y1 - y0) // 4)
+    while size > 8 and ImageFont.truetype(FONT, size).getlength("12 MRT 2024") * 1.15 > (x1 - x0) - 6 * line:
+        size -= 1
+    font = ImageFont.truetype(FONT.replace("DejaVuSans", "DejaVuSans-Bold"), size)
+    draw.rectangle(box, outline=ink, width=line)
+    draw.text((x0 + 3 * line, y0 + (y1 - y0) // 8), "ONTVANGEN", font=font, fill=ink)
+    draw.text((x0 + 3 * line, y0 + (y1 - y0) // 2), "12 MRT 2024", font=font, fill=ink)
+    return result
+
+
+# --- sparse pages (never blank) and blank backs as scanners see them ---------------------------------------------
+
+def a4(dpi: int = 150, tone: int = 246) -> Image.Image:
+    page = Image.new("L", (round(8.27 * dpi), round(11.69 * dpi)), tone)
+    page.info["dpi"] = (dpi, dpi)
+    return page
+
+
+def _with_dpi(page: Image.Image, dpi: int) -> Image.Image:
+    page.info["dpi"] = (dpi, dpi)
+    return page
+
+
+def short_lines(lines: list[str], dpi: int = 150) -> Image.Image:
+    page = a4(dpi)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(FONT, round(dpi * 0.13))
+    for n, text in enumerate(lines):
+        draw.text((dpi, dpi * (1.5 + 0.25 * n)), text, font=font, fill=30)
+    return page
+
+
+def signature_only(dpi: int = 150, ink: int = 70) -> Image.Image:
+    """One handwritten-looking signature stroke (ballpoint, 0.4 mm) low on the page."""
+    import math
+
+    page = a4(dpi)
+    rng = np.random.default_rng(3)
+    x0, y0 = dpi * 4.6, dpi * 8.4
+    points = [(x0 + t * dpi * 1.7, y0 + math.sin(t * 13) * dpi * 0.16 + float(rng.uniform(-2, 2)))
+              for t in (i / 59 for i in range(60))]
+    ImageDraw.Draw(page).line(points, fill=ink, width=max(1, round(0.4 * dpi / 25.4)), joint="curve")
+    return page
+
+
+def date_only(dpi: int = 150) -> Image.Image:
+    page = a4(dpi)
+    ImageDraw.Draw(page).text((dpi * 5.6, dpi * 1.1), "12/03/2024", fill=60,
+                              font=ImageFont.truetype(FONT, round(dpi * 0.12)))
+    return page
+
+
+def date_stamp_only(dpi: int = 150, ink: int = 110) -> Image.Image:
+    """A received-stamp (frame and date) and nothing else, in mid-grey ink as a red stamp scans."""
+    return _with_dpi(stamp_over(a4(dpi), (round(dpi * 4.8), round(dpi * 0.9), round(dpi * 6.8), round(dpi * 1.7)),
+                                ink), dpi)
+
+
+def blank_with_punch_holes(dpi: int = 150, dark: bool = True) -> Image.Image:
+    """Two 6 mm punch holes 12 mm from the left edge: black (scanner lid open) or only their shadow ring."""
+    page = _with_dpi(blank(dpi), dpi)
+    draw = ImageDraw.Draw(page)
+    r, cx = 3 / 25.4 * dpi, 12 / 25.4 * dpi
+    for cy in (dpi * 4.5, dpi * 7.3):
+        if dark:
+            draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=20)
+        else:
+            draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=90, width=2)
+    return page
+
+
+def blank_with_edge_shadows(dpi: int = 150) -> Image.Image:
+    """A shadow fading in from the binding edge, the scanner's black border, a dark strip along the top."""
+    pixels = np.asarray(blank(dpi), dtype=np.float32).copy()
+    height, width = pixels.shape
+    ramp = np.clip(1 - np.arange(width) / (0.06 * width), 0, 1)
+    pixels *= 1 - 0.85 * ramp[None, :]
+    pixels[:, -round(0.01 * width):] = 15
+    pixels[: round(0.008 * height), :] = 30
+    return _with_dpi(Image.fromarray(pixels.astype(np.uint8)), dpi)
+
+
+def blank_with_bleed_through(dpi: int = 150) -> Image.Image:
+    """The back of a printed letter: its text shows through, mirrored, blurred and faint."""
+    recto = letter("Geachte mevrouw, wij bevestigen de ontvangst van uw aanvraag", dpi, lines=30)
+    mirrored = np.asarray(ImageOps.mirror(recto).filter(ImageFilter.GaussianBlur(dpi / 100)), dtype=np.float32)
+    faint = 246 - (250 - mirrored) * 0.15
+    return _with_dpi(noise(Image.fromarray(np.clip(faint, 0, 255).astype(np.uint8)), 4), dpi)
+
+
+def blank_recycled(dpi: int = 150) -> Image.Image:
+    """Grey recycled paper with fibres (short darker strokes) and grain."""
+    import math
+
+    page = a4(dpi, 175)
+    draw = ImageDraw.Draw(page)
+    rng = np.random.default_rng(4)
+    for _ in range(400):
+        x, y = int(rng.integers(0, page.width)), int(rng.integers(0, page.height))
+        length, angle = float(rng.uniform(1, 3)) / 25.4 * dpi, float(rng.uniform(0, math.pi))
+        draw.line((x, y, x + length * math.cos(angle), y + length * math.sin(angle)),
+                  fill=int(rng.integers(100, 150)), width=1)
+    return _with_dpi(noise(page, 6), dpi)
