@@ -277,3 +277,73 @@ def blank_recycled(dpi: int = 150) -> Image.Image:
         draw.line((x, y, x + length * math.cos(angle), y + length * math.sin(angle)),
                   fill=int(rng.integers(100, 150)), width=1)
     return _with_dpi(noise(page, 6), dpi)
+
+
+# --- content pages that once passed for separator sheets ----------------------------------------------------------
+
+def letter_with_damaged_payment_code(dpi: int = 150, scale: int = 8) -> Image.Image:
+    """An invoice whose EPC payment QR code is torn through and blotted (no reader decodes it)."""
+    page = letter("Factuur Fluvius: te betalen binnen 30 dagen", dpi=dpi, lines=20)
+    code = qr(EPC, "m", scale)
+    x, y = page.width - code.width - 100, page.height - code.height - 150
+    page.paste(code, (x, y))
+    pixels = np.asarray(page).copy()
+    rng = np.random.default_rng(3)
+    size = code.height
+    pixels[y + size // 3: y + size // 3 + size // 6, x: x + code.width] = 250
+    for _ in range(12):
+        cx, cy = int(rng.integers(x, x + code.width)), int(rng.integers(y, y + size))
+        pixels[cy:cy + size // 12, cx:cx + size // 12] = 250 if rng.random() < 0.5 else 20
+    return Image.fromarray(pixels)
+
+
+def letter_with_stamped_code(dpi: int = 150) -> Image.Image:
+    """A registered letter whose mail-room tracking QR code is half under a received-stamp."""
+    page = letter("Aangetekende zending — postkamer", dpi=dpi, lines=14)
+    code = qr("https://track.bpost.be/?itemCode=CD123456789BE", "m", 6)
+    x, y = 150, page.height // 2
+    page.paste(code, (x, y))
+    return stamp_over(page, (x - 40, y + code.height // 4, x + code.width + 60, y + code.height + 40), ink=70)
+
+
+def dark_photo_page(dpi: int = 150) -> Image.Image:
+    """A photo of a dwelling over most of the page: dark, with window shapes, one caption line."""
+    page = letter("Foto van de woning, bijlage bij het verslag", dpi=dpi, lines=1)
+    width, height = page.width - dpi, int(page.height * 0.7)
+    rng = np.random.default_rng(5)
+    base = np.asarray(Image.linear_gradient("L").resize((width, height)).point(lambda v: 15 + v // 5), np.int16)
+    photo = Image.fromarray(np.clip(base + rng.normal(0, 25, (height, width)), 0, 255).astype(np.uint8))
+    photo = photo.filter(ImageFilter.GaussianBlur(2))
+    draw = ImageDraw.Draw(photo)
+    for i in range(8):
+        draw.rectangle((50 + i * 120, 200 + (i % 3) * 150, 130 + i * 120, 330 + (i % 3) * 150),
+                       fill=int(rng.integers(5, 90)))
+    page.paste(photo, (dpi // 2, int(page.height * 0.2)))
+    return page
+
+
+def receipt_strip(dpi: int = 150, with_code: bool = True) -> Image.Image:
+    """A narrow till receipt (80 mm) with one line of text and, optionally, a small damaged QR code."""
+    width, height = round(80 / 25.4 * dpi), round(110 / 25.4 * dpi)
+    page = Image.new("L", (width, height), 245)
+    ImageDraw.Draw(page).text((20, height // 2), "Betaald 12,40 EUR  12/03/2024", fill=30,
+                              font=ImageFont.truetype(FONT, round(dpi * 0.1)))
+    if with_code:
+        code = qr("https://kassa.example/bon/2024-123456", "l", 3 * dpi // 150)
+        top = height // 2 + 40 * dpi // 150
+        page.paste(code, ((width - code.width) // 2, top))
+        pixels = np.asarray(page).copy()
+        pixels[top + code.height // 2: top + code.height // 2 + 12 * dpi // 150, :] = 245
+        page = Image.fromarray(pixels)
+    return page
+
+
+def payment_slip_strip(dpi: int = 150) -> Image.Image:
+    """A torn-off transfer slip (210 x 60 mm): one line of text and a dark perforation shadow."""
+    width, height = round(210 / 25.4 * dpi), round(60 / 25.4 * dpi)
+    page = Image.new("L", (width, height), 240)
+    draw = ImageDraw.Draw(page)
+    draw.text((40, height // 3), "Overschrijving BE71 0961 2345 6769 — 96,40 EUR", fill=25,
+              font=ImageFont.truetype(FONT, round(dpi * 0.12)))
+    draw.rectangle((0, height - 30, width, height), fill=30)
+    return page
