@@ -15,6 +15,7 @@ from dsd_cli import __version__
 from dsd_cli.errors import InputError
 from dsd_cli.models import ArchivedDocument, PageRef
 from dsd_cli.ocr import count_pages
+from dsd_cli.scan.dropped import filtering_event
 from dsd_cli.sheets.payload import separated_by
 
 SPLIT_JSON = "split.json"
@@ -34,7 +35,8 @@ def _mtime_iso(path: Path) -> str:
         return ""
 
 
-def _document(folder: Path, entry: Any, number: int, source_sha: dict[str, str]) -> ArchivedDocument:
+def _document(folder: Path, entry: Any, number: int, source_sha: dict[str, str],
+              dropped: list[Any]) -> ArchivedDocument:
     where = f"{SPLIT_JSON}, document {number}"
     if not isinstance(entry, dict):
         raise InputError(f"{where}: not an object", reason="bad-manifest")
@@ -70,6 +72,14 @@ def _document(folder: Path, entry: Any, number: int, source_sha: dict[str, str])
                    "agent": "dsd split", "tool": f"dsd {__version__}", "outcome": "success",
                    "detail": f"{started_by} page {separator.get('page', '?')} read by "
                              f"{separator.get('reader', '?')}; document {entry.get('sequence', number)} of the batch"})
+    sequence = entry.get("sequence", number)
+    for drop in dropped:  # blank pages `dsd split` left out, recorded by this document
+        if isinstance(drop, dict) and drop.get("document") == sequence and isinstance(drop.get("pdf"), str):
+            page = drop["page"] if isinstance(drop.get("page"), int) else 0
+            events.append(filtering_event(Path(str(drop.get("source", "?"))).name, page,
+                                          batch, str(drop.get("reason", "")), f"{folder.name}/{drop['pdf']}",
+                                          str(drop.get("sha256", "")), _mtime_iso(folder / SPLIT_JSON) or "unknown",
+                                          f"dsd {__version__}", agent="dsd split"))
     return ArchivedDocument(dossier=dossier, doc_type=doc_type, pdf=pdf, page_count=count_pages(pdf),
                             sources=tuple(pages), batch=batch, scan_date=scan_date, events=tuple(events))
 
@@ -88,4 +98,5 @@ def documents_from_split(folder: Path) -> list[ArchivedDocument]:
         raise InputError(f"{manifest}: no 'documents' list", reason="bad-manifest")
     source_sha = {s["path"]: s["sha256"] for s in data.get("sources", [])
                   if isinstance(s, dict) and isinstance(s.get("path"), str) and isinstance(s.get("sha256"), str)}
-    return [_document(folder, entry, n, source_sha) for n, entry in enumerate(data["documents"], start=1)]
+    dropped = data.get("dropped") if isinstance(data.get("dropped"), list) else []
+    return [_document(folder, entry, n, source_sha, dropped) for n, entry in enumerate(data["documents"], start=1)]

@@ -48,16 +48,21 @@ def keep_dropped_pages(dropped: Sequence[DroppedPage], folder: Path) -> list[Kep
 
 
 def dropped_event(kept: KeptPage, shown_path: str, when: str, tool: str) -> dict[str, Any]:
-    """The provenance event (PREMIS eventType 'filtering') for one dropped page; `shown_path` is where the page is
-    kept, as a person finds it (relative to the archive)."""
+    """The provenance event for one dropped page; `shown_path` is where the page is kept, as a person finds it
+    (relative to the archive or the split folder)."""
     page = kept.dropped.page
+    return filtering_event(page.source.name, page.index + 1, kept.dropped.batch, kept.dropped.reason, shown_path,
+                           kept.sha256, when, tool)
+
+
+def filtering_event(source_file: str, page: int, batch: str, reason: str, shown_path: str, sha256: str, when: str,
+                    tool: str, agent: str = "dsd") -> dict[str, Any]:
+    """A dropped page as a provenance event (PREMIS eventType 'filtering': a page removed from what is kept)."""
     return {
-        "type": "filtering", "datetime": when, "agent": "dsd", "tool": tool, "outcome": "success",
-        "detail": (f"page {page.index + 1} of {page.source.name} (batch {kept.dropped.batch}) left out as "
-                   f"{_WHY.get(kept.dropped.reason, kept.dropped.reason)}: no text line, stroke or figure on it; "
-                   f"its image is kept as {shown_path}, sha256 {kept.sha256}"),
-        "source_file": page.source.name, "source_page": page.index + 1, "reason": kept.dropped.reason,
-        "kept_sha256": kept.sha256,
+        "type": "filtering", "datetime": when, "agent": agent, "tool": tool, "outcome": "success",
+        "detail": (f"page {page} of {source_file} (batch {batch}) left out as {_WHY.get(reason, reason)}: no text "
+                   f"line, stroke or figure on it; its image is kept as {shown_path}, sha256 {sha256}"),
+        "source_file": source_file, "source_page": page, "reason": reason, "kept_sha256": sha256,
     }
 
 

@@ -134,3 +134,9 @@ def test_split_drops_only_real_blank_backs_and_keeps_them_aside(dsd, tmp_path: P
         assert kept.is_file() and hashlib.sha256(kept.read_bytes()).hexdigest() == entry["sha256"]
     content = sum(d["pages"] for d in report["documents"])
     assert content + report["separators"] + len(report["dropped"]) == len(pages)
+    from dsd_cli.archive.splitdir import documents_from_split
+
+    recorded = [(d.sources[0].index + 1, e["source_page"], e["kept_sha256"]) for d in documents_from_split(out)
+                for e in d.events if e["type"] == "filtering"]
+    assert recorded == [(6, 5, manifest["dropped"][0]["sha256"]), (12, 11, manifest["dropped"][1]["sha256"]),
+                        (18, 17, manifest["dropped"][2]["sha256"])], "each drop in its document's provenance"
