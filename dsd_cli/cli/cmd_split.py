@@ -14,11 +14,13 @@ from dsd_cli.errors import PartialResult
 from dsd_cli.profiles import load_profile
 from dsd_cli.register import load_register
 
-SPLIT_HELP = """Split scanner output on dsd separator sheets: multi-page TIFF, scanner PDF, or a folder of pages.
+SPLIT_HELP = """Split scanner output on dsd separator sheets and labels: multi-page TIFF, scanner PDF, or a folder.
 
 A folder is read in natural name order; each PDF and multi-page TIFF is a batch, the single page images of a
-folder together are one batch. Pages that belong to no document are reported (and written with -o), never
-dropped. Exit code 0 when every page is assigned, 3 when some are unassigned or a file is unusable.
+folder together are one batch. A sheet starts a document and is left out; a page with a dsd label (`dsd labels`)
+starts a document and is its first page. Pages that belong to no document are reported (and written with -o),
+never dropped; blank backs of sheets are dropped, and kept in DIR/dropped/ with -o. Exit code 0 when every page is
+assigned, 3 when some are unassigned or a file is unusable.
 
 Examples:
 
