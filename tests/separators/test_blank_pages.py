@@ -140,3 +140,21 @@ def test_split_drops_only_real_blank_backs_and_keeps_them_aside(dsd, tmp_path: P
                 for e in d.events if e["type"] == "filtering"]
     assert recorded == [(6, 5, manifest["dropped"][0]["sha256"]), (12, 11, manifest["dropped"][1]["sha256"]),
                         (18, 17, manifest["dropped"][2]["sha256"])], "each drop in its document's provenance"
+
+
+def test_kept_pages_go_after_the_retention_period_only(tmp_path: Path):
+    import os
+    import time
+
+    from dsd_cli.scan.dropped import prune_kept_pages
+
+    old, recent = tmp_path / "b-old", tmp_path / "b-recent"
+    for folder, age_days in ((old, 100), (recent, 10)):
+        folder.mkdir()
+        page = folder / "001-scan.tif-page-2.pdf"
+        page.write_bytes(b"%PDF-1.7\n")
+        stamp = time.time() - age_days * 86_400
+        os.utime(page, (stamp, stamp))
+    assert prune_kept_pages(tmp_path, 0) == [] and old.is_dir(), "0 keeps them until removed by hand"
+    assert prune_kept_pages(tmp_path, 90) == [old]
+    assert not old.exists() and recent.is_dir()
