@@ -28,8 +28,9 @@ RUN_HELP = """Run the whole pipeline: ingest → split → OCR/PDF/A → sign �
 
 Resumable: run the same command again after a crash, a reboot or Ctrl-C and dsd finishes what is unfinished;
 scans that were archived before are skipped. Blank backs of separator sheets are left out but kept in
-ARCHIVE/.dsd/dropped/ (see `dsd status`) and recorded in the dossier's provenance. Exit code 0: all archived and verified; 3: some input was quarantined
-or left unassigned (see the summary and ARCHIVE/quarantine/); 1: the archive failed verification.
+ARCHIVE/.dsd/dropped/ (see `dsd status`) and recorded in the dossier's provenance. Exit code 0: all archived and
+verified; 3: some input was quarantined or left unassigned (see the summary and ARCHIVE/quarantine/); 1: the
+archive failed verification.
 
 Examples:
 

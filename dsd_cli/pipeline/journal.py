@@ -71,6 +71,15 @@ def _document_row(r: sqlite3.Row) -> DocumentRow:
                        file=r["file"], file_sha256=r["file_sha256"], events=json.loads(r["events"]), error=r["error"])
 
 
+def _dropped_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    """A dropped page as recorded; journals of dsd versions that did not keep dropped pages hold a bare PageRef."""
+    page = entry.get("page")
+    if isinstance(page, dict):
+        return {"batch": entry.get("batch", ""), "reason": entry.get("reason", ""), "source": page.get("source", ""),
+                "page": int(page.get("index", 0)) + 1, "document": 0, "kept": "", "sha256": ""}
+    return entry
+
+
 class Journal:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -204,7 +213,8 @@ class Journal:
         found = []
         for r in self.db.execute("SELECT id, report FROM batches ORDER BY created, id"):
             if batch_ids is None or r["id"] in batch_ids:
-                found += [{**d, "batch_id": r["id"]} for d in json.loads(r["report"] or "{}").get("dropped", [])]
+                found += [{**_dropped_entry(d), "batch_id": r["id"]}
+                          for d in json.loads(r["report"] or "{}").get("dropped", [])]
         return found
 
     # status ---------------------------------------------------------------------------------------------------
