@@ -161,6 +161,8 @@ class ArchivedDocument(_Dictable):
     """ISO date the paper document was created or received, when known."""
     events: tuple[dict[str, Any], ...] = ()
     """Provenance events (capture, separation, ocr, signing) with tool names and versions, for PREMIS."""
+    quality: tuple[dict[str, Any], ...] = ()
+    """Per-page OCR quality records (dsd_cli/ocr/quality.py); empty when the engine made none."""
 
 
 @dataclass(frozen=True)

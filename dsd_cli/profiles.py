@@ -50,15 +50,53 @@ class Organization:
     contact_phone: str = ""
 
 
+OCR_ENGINES = ("tesseract", "ocrmypdf")
+FLAGGED_DOCUMENTS = ("archive", "quarantine")
+
+
 @dataclass(frozen=True)
 class OcrSettings:
+    engine: str = "tesseract"
+    """'tesseract' (Tesseract's API, the scanned image kept as scanned) or 'ocrmypdf' (OCRmyPDF's pipeline)."""
     languages: tuple[str, ...] = ("nld", "fra")
     output_type: str = "pdfa-2"
     rotate_pages: bool = True
     deskew: bool = True
+    rotate_threshold: float = 8.0
+    """tesseract engine: a page is turned only when Tesseract's orientation confidence reaches this."""
+    straighten_image: bool = False
+    """tesseract engine: re-encode the page image straightened (losslessly, PNG) instead of keeping the scanner's
+    bytes and absorbing the skew in the text layer's coordinates. Said so in the PREMIS event."""
+    tessdata: str = ""
+    """Folder with Tesseract's language data (*.traineddata); empty: TESSDATA_PREFIX or the system's."""
     clean: bool = False
+    """ocrmypdf engine: unpaper. (The tesseract engine cleans noisy pages for recognition by itself.)"""
     optimize: int = 1
+    """ocrmypdf engine: OCRmyPDF's --optimize."""
     timeout_seconds: int = 600
+
+
+@dataclass(frozen=True)
+class QaSettings:
+    """Thresholds of the per-page quality flags, and what happens to a document with a flagged page."""
+
+    flagged: str = "archive"
+    """'archive': archived with its flags recorded; 'quarantine': held in quarantine for review."""
+    min_confidence: float = 70.0
+    """low-confidence: mean word confidence below this (on a page with min_words_for_confidence words)."""
+    min_words_for_confidence: int = 5
+    min_words_per_ink: float = 1500.0
+    """few-words-for-ink: fewer words than ink share x this (a typed page has ~5000 words per unit of ink)."""
+    min_ink: float = 0.004
+    """Pages with less ink than this share of dark pixels count as (nearly) blank: not flagged for ink or
+    orientation."""
+    min_orientation_confidence: float = 1.5
+    """uncertain-orientation: Tesseract's orientation confidence below this on a page with ink."""
+    max_skew: float = 1.5
+    """high-skew: residual skew (degrees) of the recognised lines above this."""
+    min_language_share: float = 0.5
+    """unknown-language: none of the profile's languages holds this share of the text."""
+    min_words_for_language: int = 20
 
 
 @dataclass(frozen=True)
@@ -136,6 +174,7 @@ class Profile:
     retention: RetentionSettings
     document_types: dict[str, DocumentType]
     ocr: OcrSettings = field(default_factory=OcrSettings)
+    qa: QaSettings = field(default_factory=QaSettings)
     separators: SeparatorSettings = field(default_factory=SeparatorSettings)
     signing: SigningSettings = field(default_factory=SigningSettings)
     archive: ArchiveSettings = field(default_factory=ArchiveSettings)
@@ -225,7 +264,7 @@ def parse_profile(data: dict[str, Any], source: Path | None = None) -> Profile:
         raise ConfigError("document_types: at least one document type is required")
     sections = {k: v for k, v in data.items()}
     unknown = sorted(set(sections) - {"profile", "organization", "ocr", "separators", "signing", "archive",
-                                      "retention"})
+                                      "retention", "qa"})
     if unknown:
         raise ConfigError(f"unknown section in profile: {', '.join(unknown)}")
     doc_types: dict[str, DocumentType] = {}
@@ -257,6 +296,12 @@ def _check_values(p: Profile) -> None:
         raise ConfigError("ocr.languages: at least one language is required")
     if p.ocr.output_type not in ("pdfa-1", "pdfa-2", "pdfa-3", "pdfa"):
         raise ConfigError(f"ocr.output_type: {p.ocr.output_type!r} is not one of pdfa-1, pdfa-2, pdfa-3")
+    if p.ocr.engine not in OCR_ENGINES:
+        raise ConfigError(f"ocr.engine: {p.ocr.engine!r} is not one of {', '.join(OCR_ENGINES)}")
+    if p.qa.flagged not in FLAGGED_DOCUMENTS:
+        raise ConfigError(f"qa.flagged: {p.qa.flagged!r} is not one of {', '.join(FLAGGED_DOCUMENTS)}")
+    if p.ocr.tessdata and not Path(p.ocr.tessdata).expanduser().is_dir():
+        raise ConfigError(f"ocr.tessdata: {p.ocr.tessdata!r} is not a folder")
     if not 0 <= p.ocr.optimize <= 3:
         raise ConfigError(f"ocr.optimize: {p.ocr.optimize} is not between 0 and 3")
     for i, reader in enumerate(p.separators.readers):

@@ -99,6 +99,28 @@ def _document_dmd(root: etree._Element, n: int, dossier: str, doc: dict[str, Any
     for source in doc.get("sources", []):
         _el(entry, DSD, "source", file=source["file"], sha256=source.get("sha256", ""),
             pages=" ".join(str(p) for p in source.get("pages", [])))
+    _substitution(entry, doc)
+
+
+def _substitution(entry: etree._Element, doc: dict[str, Any]) -> None:
+    """How the digital copy was made and how good each page came out: what replacement scanning must show."""
+    ocr, quality = doc.get("ocr"), doc.get("quality")
+    if not ocr and not quality:
+        return  # documents archived before dsd recorded it
+    ocr = ocr or {}
+    element = _el(entry, DSD, "substitution", engine=str(ocr.get("engine", "")), tool=str(ocr.get("tool", "")),
+                  languages="+".join(ocr.get("languages", [])))
+    for key, value in sorted((ocr.get("settings") or {}).items()):
+        _el(element, DSD, "setting", str(value).lower() if isinstance(value, bool) else str(value), name=key)
+    for record in quality or []:
+        _el(element, DSD, "page", number=str(record["page"]), words=str(record["words"]),
+            **{"confidence-mean": str(record["confidence_mean"]), "confidence-p10": str(record["confidence_p10"]),
+               "orientation": str(record["orientation"]),
+               "orientation-confidence": str(record["orientation_confidence"]),
+               "skew-residual": str(record["skew_residual"]), "language": str(record["language"]),
+               "languages": " ".join(f"{k}:{v}" for k, v in record["languages"].items()),
+               "ink": str(record["ink"]), "text-lines": str(record["text_lines"]),
+               "flags": " ".join(record["flags"])})
 
 
 def build_mets(dossier: str, record: dict[str, Any], profile: Profile, retention: DossierRetention,

@@ -87,7 +87,20 @@ def document_entry(doc: ArchivedDocument, profile: Profile, number: int, sha256:
         "retention_rule": rule.id, "retention_period": "permanent" if rule.trigger == "permanent"
         else f"P{rule.period_years}Y", "retention_trigger": rule.trigger, "disposition": rule.disposition,
         "competence": rule.competence, "added": stamp, "events": [dict(e) for e in doc.events],
+        **ocr_facts(doc),
     }
+
+
+def ocr_facts(doc: ArchivedDocument) -> dict[str, Any]:
+    """The document's OCR substitution record (engine, versions, settings) and per-page quality, when known."""
+    facts: dict[str, Any] = {}
+    substitution = next((e["substitution"] for e in reversed(doc.events)
+                         if e.get("type") == "ocr" and isinstance(e.get("substitution"), dict)), None)
+    if substitution:
+        facts["ocr"] = substitution
+    if doc.quality:
+        facts["quality"] = [dict(r) for r in doc.quality]
+    return facts
 
 
 def packaging_event(stamp: str, agent: str, detail: str, kind: str = "packaging") -> dict[str, Any]:

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: per-page OCR quality (table page_quality). A version-1 journal gains the table when opened."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -39,6 +40,8 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE TABLE IF NOT EXISTS quarantine (
     id INTEGER PRIMARY KEY, batch_id TEXT, source TEXT NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL,
     path TEXT NOT NULL, pages INTEGER NOT NULL DEFAULT 0, created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS page_quality (
+    document_id TEXT NOT NULL, page INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (document_id, page));
 CREATE INDEX IF NOT EXISTS documents_state ON documents(state);
 CREATE INDEX IF NOT EXISTS pages_role ON pages(role);
 """
@@ -90,7 +93,7 @@ class Journal:
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.executescript(SCHEMA)
-        self.db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
     def close(self) -> None:
         self.db.close()
@@ -163,11 +166,21 @@ class Journal:
     def document(self, doc_id: str) -> DocumentRow:
         return _document_row(self.db.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone())
 
-
+    def quality(self, doc_id: str) -> list[dict[str, Any]]:
+        """The per-page quality records of a document's OCR, in page order (empty when none were made)."""
+        rows = self.db.execute("SELECT data FROM page_quality WHERE document_id = ? ORDER BY page", (doc_id,))
+        return [json.loads(r["data"]) for r in rows]
 
     def advance_document(self, doc_id: str, state: str, *, file: Path | None, file_sha256: str | None,
-                         new_events: list[dict[str, Any]] = (), error: str | None = None) -> None:  # type: ignore[assignment]
+                         new_events: list[dict[str, Any]] = (), error: str | None = None,  # type: ignore[assignment]
+                         quality: list[dict[str, Any]] | None = None) -> None:
+        """Move a document to `state`; with `quality`, its pages' quality records are replaced in the same
+        transaction (an OCR result and its figures are committed together or not at all)."""
         with self.transaction() as db:
+            if quality is not None:
+                db.execute("DELETE FROM page_quality WHERE document_id = ?", (doc_id,))
+                db.executemany("INSERT INTO page_quality(document_id, page, data) VALUES (?, ?, ?)",
+                               [(doc_id, int(r["page"]), json.dumps(r, ensure_ascii=False)) for r in quality])
             row = db.execute("SELECT events FROM documents WHERE id = ?", (doc_id,)).fetchone()
             events = json.loads(row["events"]) + list(new_events)
             db.execute("UPDATE documents SET state = ?, file = ?, file_sha256 = ?, events = ?, error = ?, updated = ?"

@@ -28,18 +28,17 @@ from dsd_cli.audit import append_audit, current_user
 from dsd_cli.errors import InputError
 from dsd_cli.fsutil import sha256_file
 from dsd_cli.models import ArchivedDocument, PageRef
-from dsd_cli.ocr import options_from_profile
 from dsd_cli.pipeline import journal as J
 from dsd_cli.pipeline.journal import Journal
 from dsd_cli.pipeline.layout import ArchiveLayout
 from dsd_cli.pipeline.lock import archive_lock
 from dsd_cli.pipeline.plans import batch_key, capture_events, now_iso, page_from_dict, page_roles, plan_from_dict
 from dsd_cli.pipeline.quarantine import quarantine_file
-from dsd_cli.pipeline.workers import StepOutcome, init_worker, ocr_step, sign_step
+from dsd_cli.pipeline.workers import StepOutcome, flagged_pages, held_for_review, init_worker, ocr_step, sign_step
 from dsd_cli.profiles import Profile
 from dsd_cli.progress import NullProgress, ProgressReporter
 from dsd_cli.register import Register
-from dsd_cli.tools.versions import require_tools
+from dsd_cli.tools.versions import require_ocr_engine, require_tools
 from dsd_cli.tools.warm_fork import kill_tree
 
 
@@ -173,6 +172,7 @@ class Pipeline:
         profile = self.o.profile
         require_tools(("tesseract", "gs", "qpdf", "ocrmypdf", "pikepdf", "zxing-cpp", "libzbar"),
                       profile.ocr.languages)
+        require_ocr_engine(profile.ocr)
         self.layout.ensure()
         with archive_lock(self.layout.lock):
             journal = Journal(self.layout.journal)
@@ -333,9 +333,9 @@ class Pipeline:
                 work = self.layout.work / doc.batch_id
                 if doc.state == J.PLANNED:
                     in_flight = max(1, min(self.workers, len(pending)))
-                    options = options_from_profile(profile, jobs=max(1, self.workers // in_flight))
                     fut = _submit(pool, ocr_step, doc.id, work / f"{doc.sequence:04d}.image.pdf",
-                                      _attempt_path(work, doc.sequence, "ocr"), options, now_iso())
+                                  _attempt_path(work, doc.sequence, "ocr"), profile.ocr, profile.qa, now_iso(),
+                                  max(1, self.workers // in_flight))
                     futures[fut] = ("ocr", doc)
                 elif sign:
                     fut = _submit(pool, sign_step, doc.id, Path(doc.file or ""),
@@ -356,10 +356,13 @@ class Pipeline:
                     outcome = fut.result()
                     if not outcome.ok:
                         self._quarantine_document(journal, doc, outcome)
+                    elif step == "ocr" and profile.qa.flagged == "quarantine" and flagged_pages(outcome.quality):
+                        self.progress.advance("ocr", doc.pages)
+                        self._quarantine_document(journal, doc, held_for_review(outcome))
                     elif step == "ocr":
                         self.progress.advance("ocr", doc.pages)
                         journal.advance_document(doc.id, J.OCRED, file=outcome.file, file_sha256=outcome.sha256,
-                                                 new_events=list(outcome.events))
+                                                 new_events=list(outcome.events), quality=list(outcome.quality))
                         submit(journal.document(doc.id))
                     else:
                         self.progress.advance("sign")
@@ -386,7 +389,8 @@ class Pipeline:
                                         "doc_type": doc.doc_type, "pages": doc.pages})
         journal.record_quarantine(batch_id=doc.batch_id, source=doc.id, reason=outcome.reason,
                                   message=outcome.message, path=target, pages=doc.pages)
-        journal.advance_document(doc.id, J.QUARANTINED, file=target, file_sha256=None, error=outcome.reason)
+        journal.advance_document(doc.id, J.QUARANTINED, file=target, file_sha256=None, error=outcome.reason,
+                                 quality=list(outcome.quality) if outcome.quality else None)
         append_audit(self.layout.audit_log, "document-quarantined", dossier=doc.dossier,
                      detail={"document": doc.id, "reason": outcome.reason})
 
@@ -408,7 +412,7 @@ class Pipeline:
         self.progress.start("package", len(by_dossier), "dossiers")
         for dossier, docs in by_dossier.items():
             entry = self.o.register.lookup(dossier) if self.o.register else None
-            archived = [self._archived_document(d) for d in docs]
+            archived = [self._archived_document(d, journal) for d in docs]
             result = package_dossier(self.o.archive, dossier, archived, self.o.profile, entry, agent="dsd run")
             for doc in docs:
                 journal.advance_document(doc.id, J.PACKAGED, file=None, file_sha256=doc.file_sha256)
@@ -430,13 +434,13 @@ class Pipeline:
                 journal.set_batch_state(batch_id, "done")
             shutil.rmtree(self.layout.work / batch_id, ignore_errors=True)
 
-    def _archived_document(self, doc: J.DocumentRow) -> ArchivedDocument:
+    def _archived_document(self, doc: J.DocumentRow, journal: Journal) -> ArchivedDocument:
         plan = plan_from_dict(doc.plan)
         capture = next((e for e in doc.events if e["type"] == "capture"), {})
         return ArchivedDocument(
             dossier=doc.dossier, doc_type=doc.doc_type, pdf=Path(doc.file or ""), page_count=doc.pages,
             sources=plan.pages, batch=plan.batch, languages=self.o.profile.ocr.languages,
-            scan_date=capture.get("datetime", ""), events=tuple(doc.events))
+            scan_date=capture.get("datetime", ""), events=tuple(doc.events), quality=tuple(journal.quality(doc.id)))
 
     # verify + report ------------------------------------------------------------------------------------------
     def _verify(self, bags: list[Path]) -> None:
