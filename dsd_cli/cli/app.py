@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "labels",
     "split",
     "ocr",
+    "qa",
     "sign",
     "keys",
     "package",

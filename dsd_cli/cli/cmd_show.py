@@ -69,19 +69,30 @@ def _version_change(version: dict[str, object]) -> str:
     return str(version.get("retention_change", ""))
 
 
+def _quality_cell(quality: object) -> str:
+    """Words, mean word confidence and flagged pages of a document's OCR ('—' when not measured)."""
+    if not isinstance(quality, list) or not quality:
+        return "—"
+    words = sum(int(r.get("words", 0)) for r in quality)
+    confidence = sum(float(r.get("confidence_mean", 0)) * int(r.get("words", 0)) for r in quality) / max(1, words)
+    flagged = [f"p{r.get('page')}: {', '.join(r.get('flags', []))}" for r in quality if r.get("flags")]
+    return f"{words} words, {confidence:.0f}%" + (f"; {'; '.join(flagged)}" if flagged else "")
+
+
 def _render_details(details: DossierDetails) -> None:
     out_console.print(f"[bold]Dossier {details.dossier}[/] — bag {details.bag.name}, version {details.version}",
                       highlight=False)
     _render_status(details)
     if details.documents or not details.disposal:  # a tombstone's empty table would say nothing
         docs = Table(title="Documents")
-        for col in ("id", "type", "pages", "scanned", "document date", "batch", "rule", "file", "sha256"):
+        for col in ("id", "type", "pages", "scanned", "document date", "batch", "rule", "OCR quality", "file",
+                    "sha256"):
             docs.add_column(col, overflow="fold")
         for d in details.documents:
             docs.add_row(d["id"], d["doc_type"], str(d.get("pages", "")), str(d.get("scan_date", ""))[:10],
                          str(d.get("document_date", "")), str(d.get("batch", "")),
-                         f"{d.get('retention_rule', '')} {d.get('disposition', '')}".strip(), d["path"],
-                         d["sha256"][:16] + "…")
+                         f"{d.get('retention_rule', '')} {d.get('disposition', '')}".strip(),
+                         _quality_cell(d.get("quality")), d["path"], d["sha256"][:16] + "…")
         out_console.print(docs)
     versions = Table(title="Versions")
     for col in ("version", "date", "by", "added", "duplicates of", "change"):

@@ -33,8 +33,9 @@ def write_pdfa(pdf: pikepdf.Pdf, dst: Path, settings: OcrSettings, producer: str
     try:
         report = save(pdf, dst, FLAVOURS[settings.output_type], output_intent="sRGB")
     except PdfaError as exc:
-        violations = list(getattr(exc.report, "violations", ()))[:3]
-        causes = "; ".join(f"{f.message} ({f.rule}, {f.where})" for f in violations) or str(exc)
+        report = exc.report
+        findings = [*getattr(report, "violations", ()), *getattr(report, "unsupported", ())][:3]
+        causes = "; ".join(f"{f.message} ({f.rule}, {f.where})" for f in findings) or str(exc)
         raise ToolFailedError(f"the PDF cannot be made PDF/A-{FLAVOURS[settings.output_type]}: {causes}",
                               tool="pikepdf", reason="pdfa-failed") from None
     except (pikepdf.PdfError, OSError) as exc:

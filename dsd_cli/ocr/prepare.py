@@ -89,7 +89,7 @@ class Dots:
     @classmethod
     def of(cls, small: Image.Image) -> Dots:
         pixels = np.asarray(small)
-        ys, xs = np.nonzero(pixels < _histogram_threshold(pixels))
+        ys, xs = np.nonzero(pixels <= _histogram_threshold(pixels))
         return cls(ys.astype(np.float32), xs.astype(np.float32), pixels.shape[0], pixels.shape[1], pixels.size)
 
     @property
