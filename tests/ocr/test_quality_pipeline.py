@@ -20,6 +20,7 @@ from PIL import ImageFilter
 from benchmarks.ocrpages import letter
 from dsd_cli.errors import ExitCode
 from dsd_cli.profiles import PROFILES_DIR
+from tests.archive.conftest import _schema
 from tests.pipeline.conftest import assert_every_page_accounted_for, run_json
 from tests.pipeline.synthetic import DPI, sheet_image
 
@@ -103,6 +104,8 @@ def test_quality_is_kept_in_journal_and_bag_survives_a_resume_and_is_listed(dsd,
     assert doc["ocr"]["settings"]["deskew"] is True and doc["ocr"]["languages"] == ["nld", "fra"]
 
     mets = etree.parse(str(bag / "metadata" / "mets.xml"))
+    schema = _schema("mets.xsd", "premis-v3.xsd")
+    assert schema.validate(mets), schema.error_log
     substitution = mets.find(f".//{DSD}substitution")
     assert substitution.get("engine") == "tesseract"
     pages = substitution.findall(f"{DSD}page")
