@@ -15,6 +15,7 @@ timeout kills it. Elsewhere it runs in the process, with Tesseract's own deadlin
 from __future__ import annotations
 
 import contextlib
+import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -179,8 +180,6 @@ def ocr_document(src: Path, dst: Path, settings: OcrSettings | OcrOptions, qa: Q
             raise ToolFailedError(f"OCR output does not claim PDF/A-{expected_part} (claims {part or 'nothing'})",
                                   tool=engine.name, reason="pdfa-failed")
         with open(tmp_out, "rb") as handle:
-            import os
-
             os.fsync(handle.fileno())
         tmp_out.replace(dst)
         with contextlib.suppress(OSError):

@@ -7,7 +7,7 @@ writer). Each writes its output atomically, so a worker killed half-way leaves n
 from __future__ import annotations
 
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,20 @@ def ocr_step(doc_id: str, image_pdf: Path, out: Path, settings: OcrSettings, qa:
     ocr = {**ocr, "substitution": substitution_record(result, settings)}
     return StepOutcome(doc_id=doc_id, ok=True, file=out, sha256=sha256_file(out), events=(ocr, conversion),
                        quality=result.quality)
+
+
+def ocr_bytes_step(doc_id: str, image_pdf: bytes, settings: OcrSettings, qa: QaSettings, when: str,
+                   jobs: int = 1) -> tuple[StepOutcome, bytes]:
+    """`ocr_step` for shared-nothing workers (another machine): the image PDF's bytes in, the PDF/A's bytes out
+    (empty on failure) with the same outcome (its `file` is None: the caller writes the bytes durably)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="dsd-ocr-") as work:
+        src, out = Path(work) / "image.pdf", Path(work) / "ocr.pdf"
+        src.write_bytes(image_pdf)
+        outcome = ocr_step(doc_id, src, out, settings, qa, when, jobs)
+        data = out.read_bytes() if outcome.ok else b""
+    return replace(outcome, file=None), data
 
 
 def substitution_record(result: OcrResult, settings: OcrSettings) -> dict[str, Any]:

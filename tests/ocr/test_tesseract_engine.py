@@ -115,6 +115,14 @@ def test_text_selection_lands_on_the_words(tmp_path: Path, skew: float):
                 and abs((b[1] + b[3]) / 2 - (expected[1] + expected[3]) / 2) < 4]
         matched += bool(near)
     assert matched >= 0.95 * len(page.words), (matched, len(page.words))
+    # Reading order, also on the skewed page: as a viewer (pdfium) extracts it, and pdftotext in content order.
+    # (pdftotext's default layout mode breaks up text that is not at a multiple of 90°: so it does on OCRmyPDF's
+    # output of an unstraightened page too.)
+    opening = " ".join(page.words[:10])
+    assert opening in " ".join(extract_text(out).split())
+    assert opening in " ".join(pdftotext(out, "-raw").split())
+    if not skew:
+        assert opening in " ".join(pdftotext(out).split())
 
 
 @pytest.mark.parametrize("turn", [90, 180, 270])
@@ -210,3 +218,16 @@ def test_bad_pages_are_flagged_with_the_right_reason(tmp_path: Path):
     assert "uncertain-orientation" in flags[2], result.quality[2]
     assert flags[3] == [], result.quality[3]
     assert result.quality[3]["language"] in ("nld", "fra")
+
+
+def test_the_worker_step_for_shared_nothing_workers_takes_and_returns_bytes(tmp_path: Path):
+    from dsd_cli.pipeline.workers import ocr_bytes_step
+
+    src, _ = image_pdf(tmp_path, "card", [(letter(200, 8, width_in=4.1, height_in=2.9, paragraphs=1), "jpeg")])
+    outcome, data = ocr_bytes_step("b-1-0001", src.read_bytes(), OcrSettings(), QaSettings(), "2026-12-01T10:00:00")
+    assert outcome.ok and outcome.file is None and data.startswith(b"%PDF-")
+    assert [r["page"] for r in outcome.quality] == [1]
+    ocr_event, conversion = outcome.events
+    assert ocr_event["substitution"]["engine"] == "tesseract" and "PDF/A-2b" in conversion["detail"]
+    broken, nothing = ocr_bytes_step("b-1-0002", b"%PDF-1.7 broken", OcrSettings(), QaSettings(), "now")
+    assert not broken.ok and broken.reason == "corrupt" and nothing == b""
