@@ -231,3 +231,21 @@ def test_the_worker_step_for_shared_nothing_workers_takes_and_returns_bytes(tmp_
     assert ocr_event["substitution"]["engine"] == "tesseract" and "PDF/A-2b" in conversion["detail"]
     broken, nothing = ocr_bytes_step("b-1-0002", b"%PDF-1.7 broken", OcrSettings(), QaSettings(), "now")
     assert not broken.ok and broken.reason == "corrupt" and nothing == b""
+
+
+def test_straighten_image_replaces_a_skewed_scan_and_says_so(tmp_path: Path):
+    from dataclasses import replace
+
+    from dsd_cli.pipeline.workers import ocr_events
+
+    page = rotated(letter(200, 9, width_in=4.1, height_in=2.9, paragraphs=1), 3.0)
+    src, _ = image_pdf(tmp_path, "straight", [(page, "jpeg")])
+    out = tmp_path / "straight.pdf"
+    result = ocr_document(src, out, replace(OcrSettings(), straighten_image=True))
+    ((_, encoding),) = images(out)
+    assert encoding == "/FlateDecode" and images(src) != images(out)
+    assert result.facts["straightened"] == 1
+    _, conversion = ocr_events(result, ("nld", "fra"), "now")
+    assert "straightened and re-encoded losslessly" in conversion["detail"]
+    assert word_recall(page.words, pdftotext(out)) >= 0.95, "a straight text layer over a straight image"
+    assert check_pdfa(out, out.name) == ([], ("2", "B"))
