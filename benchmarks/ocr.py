@@ -1,7 +1,7 @@
 """OCR benchmark: dsd's engines against the Tesseract limit and OCRmyPDF, per page class, in the same run.
 
     .venv/bin/python benchmarks/ocr.py                  # 4 pages per class, a few minutes on 2 cores
-    .venv/bin/python benchmarks/ocr.py --pages 2 --classes clean-300,speckled-300 --no-run
+    .venv/bin/python benchmarks/ocr.py --pages 2 --a5 --classes clean-300,speckled-300 --no-run
 
 Generates pages of known text (benchmarks/ocrpages.py): clean 300 dpi, worn 150 and 300 dpi, speckled, turned by
 a quarter or a half, skewed, Group 4 bilevel and colour JPEG, each written as a scanner writes it and assembled
@@ -113,14 +113,14 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def build(name: str, make: Callable[[int], tuple], pages: int, work: Path) -> Sample:
+def build(name: str, make: Callable[..., tuple], pages: int, work: Path, size: dict) -> Sample:
     folder = work / name
     folder.mkdir(parents=True)
     documents, pngs, truths, turned = [], [], [], []
     files: list[Path] = []
     dpi = 300
     for seed in range(1, pages + 1):
-        page, kind = make(seed)
+        page, kind = make(seed, **size)
         dpi = page.dpi
         path = folder / f"{seed:03d}.{ {'jpeg': 'jpg', 'png': 'png', 'g4': 'tif'}[kind]}"
         path.write_bytes(encode(page, kind))
@@ -286,13 +286,15 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--no-run", action="store_true", help="skip the dsd run end-to-end measurement")
     parser.add_argument("--no-ocrmypdf", action="store_true", help="skip the OCRmyPDF rows (quicker)")
+    parser.add_argument("--a5", action="store_true", help="A5 sheets with two paragraphs instead of A4 letters")
     args = parser.parse_args()
     cores = args.workers
     names = [n for n in args.classes.split(",") if n]
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="dsd-ocr-bench-") as tmp:
         work = Path(tmp)
-        samples = [build(name, CLASSES[name], args.pages, work) for name in names]
+        size = {"width_in": 5.83, "height_in": 8.27, "paragraphs": 2} if args.a5 else {}
+        samples = [build(name, CLASSES[name], args.pages, work, size) for name in names]
         limit = {s.name: run_limit(s, cores) for s in samples}
         omp = {} if args.no_ocrmypdf else {s.name: run_ocrmypdf(s, cores, [], work) for s in samples}
         omp_plus = {} if args.no_ocrmypdf else {s.name: run_ocrmypdf(s, cores, ["--deskew", "--rotate-pages"],
@@ -304,7 +306,7 @@ def main() -> int:
     load_after = os.getloadavg()
 
     pages = {s.name: len(s.truths) for s in samples}
-    print(f"\nOCR benchmark: {args.pages} pages per class, {cores} workers; load average "
+    print(f"\nOCR benchmark: {args.pages} {'A5' if args.a5 else 'A4'} pages per class, {cores} workers; load average "
           f"{load_before[0]:.1f} before, {load_after[0]:.1f} after (ratios within this run are what count)\n")
     header = f"{'class':<14}{'row':<11}{'pages/s':>9}{'x limit':>9}{'recall':>8}{'RSS/worker MiB':>16}"
     print(header + "  notes")

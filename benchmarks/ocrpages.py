@@ -162,14 +162,15 @@ def word_recall(truth: list[str], found_text: str) -> float:
     return hit / len(truth) if truth else 1.0
 
 
-CLASSES: dict[str, Callable[[int], tuple[Page, str]]] = {
-    "clean-300": lambda s: (letter(300, s), "jpeg"),
-    "worn-150": lambda s: (worn(letter(150, s), s), "jpeg"),
-    "worn-300": lambda s: (worn(letter(300, s), s), "jpeg"),
-    "speckled-300": lambda s: (speckled(letter(300, s), s), "jpeg"),
-    "rotated-300": lambda s: (rotated(letter(300, s), (90, 180, 270)[s % 3]), "jpeg"),
-    "skewed-300": lambda s: (rotated(letter(300, s), (-1) ** s * (2.5 + s % 3)), "jpeg"),
-    "g4-300": lambda s: (bilevel(letter(300, s)), "g4"),
-    "colour-300": lambda s: (letter(300, s, colour=True), "jpeg"),
+CLASSES: dict[str, Callable[..., tuple[Page, str]]] = {
+    "clean-300": lambda s, **k: (letter(300, s, **k), "jpeg"),
+    "worn-150": lambda s, **k: (worn(letter(150, s, **k), s), "jpeg"),
+    "worn-300": lambda s, **k: (worn(letter(300, s, **k), s), "jpeg"),
+    "speckled-300": lambda s, **k: (speckled(letter(300, s, **k), s), "jpeg"),
+    "rotated-300": lambda s, **k: (rotated(letter(300, s, **k), (90, 180, 270)[s % 3]), "jpeg"),
+    "skewed-300": lambda s, **k: (rotated(letter(300, s, **k), (-1) ** s * (2.5 + s % 3)), "jpeg"),
+    "g4-300": lambda s, **k: (bilevel(letter(300, s, **k)), "g4"),
+    "colour-300": lambda s, **k: (letter(300, s, colour=True, **k), "jpeg"),
 }
-"""Page classes of the benchmark: a page (with its truth) and how the scanner encodes it, by seed."""
+"""Page classes of the benchmark: a page (with its truth) and how the scanner encodes it, by seed (and the sheet
+size and paragraphs of `letter`)."""
