@@ -16,8 +16,9 @@ and prints pages/s, the ratio to the limit, word recall against the known text (
 hOCR for the limit) and the peak memory of one worker (proportional set size of its process tree). Finally
 `dsd run` end to end (split, OCR, sign with the demo key, package, verify) over all classes, with separator
 sheets, against the limit.
-Targets (default profile): dsd-tess >= 0.8 x limit on every class and >= 3 x ocrmypdf+ overall, dsd run >= 0.7 x
-limit, recall on worn-150 >= ocrmypdf's with --deskew and >= 0.995 on clean-300, turned pages upright.
+Targets (default profile): dsd-tess >= 0.8 x limit on every class and >= 3 x ocrmypdf+ overall, no class more
+than 2 x a clean page, dsd run >= 0.7 x limit, recall on worn-150 >= ocrmypdf's with --deskew and >= 0.995 on
+clean-300, turned pages upright.
 """
 
 from __future__ import annotations
@@ -337,6 +338,10 @@ def main() -> int:
         checks.append((f"recall on worn-150 >= ocrmypdf+ ({tess['worn-150'].recall:.3f} vs "
                        f"{omp_plus['worn-150'].recall:.3f})", tess["worn-150"].recall >= omp_plus["worn-150"].recall))
     if "clean-300" in tess:
+        clean_cost = tess["clean-300"].seconds / pages["clean-300"]
+        worst = max(tess, key=lambda name: tess[name].seconds / pages[name])
+        factor = tess[worst].seconds / pages[worst] / clean_cost
+        checks.append((f"no class costs dsd-tess more than 2 x a clean page ({worst}: {factor:.2f})", factor <= 2))
         checks.append((f"recall on clean-300 >= 0.995 ({tess['clean-300'].recall:.3f})",
                        tess["clean-300"].recall >= 0.995))
     if "rotated-300" in tess:

@@ -1,10 +1,12 @@
 """What Tesseract is shown: one decoded scan, cleaned when noisy, turned upright and straightened.
 
-Everything here works on the image decoded once (`pages.ScanPage`) and on small reduced copies of it; nothing is
-written back to the PDF. Orientation comes from Tesseract's OSD on a copy reduced to about 150 dpi (OSD is wrong
-at 75-100 dpi), skew from a projection profile of the dark pixels of that copy, noise from the differences between
-neighbouring pixels: a grainy, speckled scan binarises into thousands of specks that make Tesseract's layout
-analysis take tens of seconds, so such a page is smoothed first (in proportion to its grain and resolution).
+Everything here works on the image decoded once (`pages.ScanPage`) and on a copy reduced to about 150 dpi; nothing
+is written back to the PDF. Orientation comes from the text lines of that copy (their direction, then ascenders
+against descenders), and only when they do not tell from Tesseract's OSD on the same copy (OSD costs about a third
+of a recognition pass, and is wrong at 75-100 dpi); skew from a projection profile of its dark pixels; noise from
+the differences between neighbouring pixels: a grainy, speckled scan binarises into thousands of specks that make
+Tesseract's layout analysis take tens of seconds, so such a page is smoothed first (in proportion to its grain and
+resolution).
 """
 
 from __future__ import annotations
@@ -204,12 +206,14 @@ def prepare(image: Image.Image, dpi: float, osd: object | None, *, rotate_pages:
     small, factor = reduce_to(seen, dpi, OSD_DPI)
     dots = Dots.of(small)
     orientation, confidence, found = line_orientation(dots)
-    if confidence < QUICK_CONFIDENT and osd is not None:  # unsure from the lines alone: ask Tesseract's OSD
-        orientation, confidence = detect_orientation(osd, small, dpi / factor)
+    measured = confidence > 0  # the line analysis measured the skew for its orientation
+    if rotate_pages and confidence < QUICK_CONFIDENT and osd is not None:  # the lines do not tell: ask OSD
+        told, confidence = detect_orientation(osd, small, dpi / factor)
+        measured, orientation = measured and told == orientation, told
+    if orientation and (not rotate_pages or confidence < rotate_threshold):
+        orientation, measured = 0, False
+    if not measured:
         found = skew_angle(dots.turned(orientation))
-    if not rotate_pages or confidence < rotate_threshold:
-        orientation = 0
-        found = skew_angle(dots)
     turned = upright(seen, orientation)
     applied = 0.0
     if deskew and abs(found) >= DESKEW_MIN_DEGREES:
