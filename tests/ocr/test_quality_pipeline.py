@@ -135,7 +135,7 @@ def test_quality_is_kept_in_journal_and_bag_survives_a_resume_and_is_listed(dsd,
 
 def test_flagged_documents_can_be_held_for_review_and_the_engine_is_one_profile_line(dsd, tmp_path: Path):
     scans = _scan(tmp_path / "scans" / "batch.pdf").parent
-    held = _profile(tmp_path, "held", **{'[archive]': '[qa]\nflagged = "quarantine"\n\n[archive]'})
+    held = _profile(tmp_path, "held", **{'flagged = "archive"': 'flagged = "quarantine"'})
     archive = tmp_path / "held-archive"
     result = dsd("run", scans, "--archive", archive, "--profile", held, "--no-sign", "--json")
     assert result.code == ExitCode.PARTIAL, result.stderr
