@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "verify",
     "run",
     "status",
+    "stats",
     "watch",
     "doctor",
     "timestamp",
