@@ -36,6 +36,7 @@ _LEVEL = re.compile(r"PAdES (B-(?:B|T|LT|LTA))\b")
 
 # The record fields read (a subset of what dsd_cli.archive.record writes) -------------------------------------
 class _PageQuality(msgspec.Struct):
+    words: int | None = None
     confidence_mean: float | None = None
     language: str = ""
     flags: list[str] = []
@@ -160,7 +161,7 @@ def _add_quality(count: QualityCount, pages: list[_PageQuality]) -> None:
     total, missing, flagged = 0.0, 0, 0
     for page in pages:
         confidence = page.confidence_mean
-        if confidence is None:
+        if confidence is None or page.words == 0:  # no text recognised: no confidence to speak of
             missing += 1
         else:
             total += confidence

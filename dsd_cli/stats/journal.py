@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import os
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dsd_cli.errors import ArchiveError
 from dsd_cli.pipeline import journal as J
 from dsd_cli.pipeline.layout import ArchiveLayout
 
@@ -52,20 +54,33 @@ def _day(ts: float | None) -> str:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    try:
+        db = sqlite3.connect(uri, uri=True, timeout=30)
+        db.execute("SELECT 1 FROM sqlite_master LIMIT 1")
+    except sqlite3.OperationalError:
+        if os.access(path.parent, os.W_OK):
+            raise
+        # A copy on read-only media: no writer can exist, and SQLite may read it without its shared-memory file.
+        db = sqlite3.connect(uri + "&immutable=1", uri=True, timeout=30)
     db.execute("PRAGMA query_only=ON")
     return db
 
 
 def read_journal(archive: Path) -> JournalFacts:
+    """The journal's facts; ArchiveError when there is a journal that cannot be read (permissions, damage)."""
     path = ArchiveLayout(archive).journal
-    if not path.is_file():
-        return JournalFacts()
-    db = _connect(path)
     try:
-        return _read(db)
-    finally:
-        db.close()
+        if not path.is_file():
+            return JournalFacts()
+        db = _connect(path)
+        try:
+            return _read(db)
+        finally:
+            db.close()
+    except (sqlite3.Error, OSError) as exc:
+        raise ArchiveError(f"the journal {path} cannot be read ({exc})",
+                           hint="run dsd stats as the user that runs dsd run (.dsd/ is private to it)") from None
 
 
 def _read(db: sqlite3.Connection) -> JournalFacts:

@@ -20,7 +20,7 @@ import pytest
 
 from dsd_cli.archive import bagio
 from dsd_cli.archive.package import package_dossier
-from dsd_cli.archive.record import DOCUMENTS_JSON, load_record
+from dsd_cli.archive.record import DOCUMENTS_JSON
 from dsd_cli.profiles import load_profile
 from dsd_cli.register import RegisterEntry
 from dsd_cli.retention.dispose import dispose_listed
@@ -67,6 +67,11 @@ RENEWED = "SD/2019/0006"
 """Its documents are signed B-T, one with a later timestamp renewal."""
 
 
+def read_record(bag: Path) -> dict:
+    """A bag's metadata/documents.json, read here with the standard json module (independently of dsd's readers)."""
+    return json.loads((bag / DOCUMENTS_JSON).read_text(encoding="utf-8"))
+
+
 def page_record(page: int, number: int) -> dict:
     """A per-page quality record in the shared contract's shape; values vary with `number`."""
     confidence = (96.5, 88.0, 73.5, 41.0, 91.0, 84.5, None)[number % 7]
@@ -78,7 +83,9 @@ def page_record(page: int, number: int) -> dict:
     if confidence is None:
         flags += ["few-words-for-ink", "unknown-language"]
     language = "und" if confidence is None else ("fra" if number % 4 == 0 else "nld")
-    return {"page": page, "words": 0 if confidence is None else 150 + number, "confidence_mean": confidence,
+    # A page without words has confidence 0.0 from the OCR stage; null is read the same way.
+    shown = (0.0 if number % 2 else None) if confidence is None else confidence
+    return {"page": page, "words": 0 if confidence is None else 150 + number, "confidence_mean": shown,
             "confidence_p10": None if confidence is None else confidence - 12, "orientation": 0,
             "orientation_confidence": 11.5, "skew_residual": 0.4 if number % 5 == 0 else 0.1,
             "languages": {"nld": 0.9, "fra": 0.1} if language == "nld" else {"nld": 0.1, "fra": 0.9},
@@ -206,7 +213,7 @@ def build_stats_archive(root: Path) -> StatsArchive:
     for dossier, *_ in PACKAGED:
         built.identifying.append(dossier)
     for bag in archive.iterdir():
-        record = load_record(bag) if (bag / "bagit.txt").is_file() else None
+        record = read_record(bag) if (bag / "bagit.txt").is_file() else None
         if record is not None:
             built.identifying += [bag.name, record["dossier"], record["dossier"].split("/", 1)[1]]
     built.identifying += ["Janssens", "Dubois", "recommandée", "scan-Peeters-2026", "court case"]

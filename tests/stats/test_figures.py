@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 
 from dsd_cli.archive.bagio import read_bag_info
-from dsd_cli.archive.record import load_record
 from dsd_cli.errors import ExitCode
 from tests.conftest import run_dsd
-from tests.stats.conftest import DISPOSED, HELD, PROFILE, TODAY, StatsArchive, StatsOutputs
+from tests.stats.conftest import DISPOSED, HELD, PROFILE, TODAY, StatsArchive, StatsOutputs, read_record
 
 SUPPRESSED = "< 5"
 
@@ -31,7 +30,7 @@ def stats(stats_outputs: StatsOutputs) -> dict:
 
 
 def bags(archive: Path) -> dict[str, tuple[dict, dict[str, list[str]]]]:
-    return {p.name: (load_record(p), read_bag_info(p)) for p in sorted(archive.iterdir())
+    return {p.name: (read_record(p), read_bag_info(p)) for p in sorted(archive.iterdir())
             if (p / "bagit.txt").is_file()}
 
 
@@ -156,7 +155,8 @@ def test_quality_figures_equal_the_records_put_in(stats_archive: StatsArchive, s
     figures = stats["quality"]["figures"]
     assert stats["available"]["quality"] is True
     assert figures["pages_with_quality"] == len(records)
-    measured = [r["confidence_mean"] for r in records if r["confidence_mean"] is not None]
+    measured = [r["confidence_mean"] for r in records if r["words"]]
+    assert any(r["confidence_mean"] == 0.0 for r in records) and any(r["confidence_mean"] is None for r in records)
     assert figures["confidence_mean"] == round(sum(measured) / len(measured), 1)
     assert figures["pages_flagged"] == sum(1 for r in records if r["flags"])
     bins = Counter(f"{int(c // 10) * 10}-{int(c // 10) * 10 + 10}" for c in measured)

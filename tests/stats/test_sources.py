@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dsd_cli.archive.record import DOCUMENTS_JSON, load_record
+from dsd_cli.archive.record import DOCUMENTS_JSON
 from dsd_cli.audit import verify_audit_log
 from dsd_cli.errors import ArchiveError, ConfigError, ExitCode, UsageError
 from dsd_cli.pipeline.layout import ArchiveLayout
@@ -23,12 +23,12 @@ from dsd_cli.stats.bags import bag_facts, scan_bags
 from dsd_cli.stats.labels import _FR, _NL
 from dsd_cli.stats.verifications import read_verifications
 from tests.conftest import run_dsd
-from tests.stats.conftest import PROFILE, StatsArchive
+from tests.stats.conftest import PROFILE, StatsArchive, read_record
 
 
-def test_the_fast_reader_agrees_with_the_record_module(stats_archive: StatsArchive):
+def test_the_fast_reader_agrees_with_a_plain_json_reading(stats_archive: StatsArchive):
     for bag in sorted(p for p in stats_archive.archive.iterdir() if (p / "bagit.txt").is_file()):
-        record = load_record(bag)
+        record = read_record(bag)
         facts = bag_facts(bag)
         assert facts.readable and facts.version == record["version"]
         assert facts.documents == len(record["documents"])
@@ -145,3 +145,12 @@ def test_the_profile_sets_the_threshold_within_bounds():
 
 def test_dutch_and_french_say_the_same_things():
     assert set(_NL) == set(_FR)
+
+
+def test_a_damaged_journal_is_a_clear_archive_error(archive_copy: Path):
+    journal = ArchiveLayout(archive_copy).journal
+    for extra in ("-wal", "-shm"):
+        Path(f"{journal}{extra}").unlink(missing_ok=True)
+    journal.write_bytes(b"not a database" * 100)
+    with pytest.raises(ArchiveError, match="journal"):
+        compute_stats(archive_copy, PROFILE)
