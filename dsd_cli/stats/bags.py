@@ -5,7 +5,8 @@ of records (events and per-page quality records), so this reader decodes with a 
 the figures need (msgspec skips the rest without building Python objects), and keeps each bag's facts in a cache
 (`.dsd/stats-cache.msgpack`) keyed by the identity of the two files it read: inode, size, modification and change
 time in nanoseconds. A bag gets a new version by an atomic folder swap, which gives both files new inodes; any
-change in place changes the change time. A cached entry is used only when all of that is unchanged.
+change in place changes the change time. A cached entry is used only when all of that is unchanged. Many bags to
+read (a first run) are spread over one process per core.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from dsd_cli.pipeline.layout import RESERVED_NAMES, ArchiveLayout
 from dsd_cli.progress import NullProgress, ProgressReporter
 
 CACHE_FORMAT = 1
+"""Raise it whenever BagFacts or what it means changes: a cache of another format is read as empty."""
 CACHE_NAME = "stats-cache.msgpack"
 CONFIDENCE_BINS = 10
 """Per-page mean OCR confidence in bins of 10 points: 0-10, ..., 90-100."""
