@@ -211,7 +211,7 @@ def generate(archive: Path, dossiers: int, pages: int, seed: int = 17) -> None:
     for days in (40, 5):
         report = VerifyReport(ok=True, details={"bags": [{"bag": n, "path": str(archive / n), "ok": True}
                                                          for n in names]})
-        record_verification(archive, report, fast=False, now=dt.datetime.now(dt.UTC) - dt.timedelta(days=days))
+        record_verification(archive, report, now=dt.datetime.now(dt.UTC) - dt.timedelta(days=days))
     print(f"  {len(page_rows)} page rows, {len(doc_rows)} documents, {len(names)} bags "
           f"({time.perf_counter() - started:.0f} s)", flush=True)
 

@@ -110,7 +110,8 @@ def register(app: typer.Typer) -> None:
             report = verify_paths(paths, options, progress)
         from dsd_cli.stats.verifications import record_archive_verifications
 
-        for message in record_archive_verifications(paths, report, fast=fast):
+        level = "fast" if fast else "fixity" if fixity_only else "full"
+        for message in record_archive_verifications(paths, report, level=level):
             warn(escape(message))
         if report_html is not None:
             from dsd_cli.verify.html_report import render_html

@@ -37,7 +37,8 @@ class Verification:
     time: str
     """ISO date-time (UTC) the verification finished."""
     level: str
-    """`full` (checksums, signatures, PDF/A, profile rules) or `fast` (presence and Payload-Oxum only)."""
+    """`full` (checksums, signatures, PDF/A, profile rules), `fixity` (`--fixity-only`: checksums and
+    completeness) or `fast` (presence and Payload-Oxum only)."""
     verdicts: dict[str, str]
     """Bag folder name -> ok, warnings or failed."""
 
@@ -63,7 +64,7 @@ def bag_verdicts(report: VerifyReport, archive: Path) -> dict[str, str]:
     return dict(sorted(verdicts.items()))
 
 
-def record_verification(archive: Path, report: VerifyReport, *, fast: bool,
+def record_verification(archive: Path, report: VerifyReport, *, level: str = "full",
                         now: dt.datetime | None = None) -> Path:
     """Write the verdicts of a `dsd verify` of `archive` and their audit entry, under the archive lock.
 
@@ -72,8 +73,7 @@ def record_verification(archive: Path, report: VerifyReport, *, fast: bool,
     layout = ArchiveLayout(archive)
     stamp = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
     verdicts = bag_verdicts(report, archive)
-    body = {"format": RECORD_FORMAT, "time": stamp, "level": "fast" if fast else "full", "dsd": __version__,
-            "bags": verdicts}
+    body = {"format": RECORD_FORMAT, "time": stamp, "level": level, "dsd": __version__, "bags": verdicts}
     text = json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     with archive_lock(layout.lock):
         folder = layout.audit_log.parent / VERIFICATIONS_DIR
@@ -87,7 +87,7 @@ def record_verification(archive: Path, report: VerifyReport, *, fast: bool,
     return target
 
 
-def record_archive_verifications(paths: Sequence[Path], report: VerifyReport, *, fast: bool) -> list[str]:
+def record_archive_verifications(paths: Sequence[Path], report: VerifyReport, *, level: str) -> list[str]:
     """Record the verdicts for each dsd archive folder among `paths` (`dsd verify`'s hook). Returns a warning per
     archive whose verdicts could not be recorded; the verification itself stands either way."""
     warnings = []
@@ -95,7 +95,7 @@ def record_archive_verifications(paths: Sequence[Path], report: VerifyReport, *,
         if not is_dsd_archive(path):
             continue
         try:
-            record_verification(path, report, fast=fast)
+            record_verification(path, report, level=level)
         except LockedError as exc:
             warnings.append(f"{path}: the verdicts were not recorded for `dsd stats` ({exc.message})")
         except OSError as exc:
