@@ -143,6 +143,14 @@ class ArchiveSettings:
 
 
 @dataclass(frozen=True)
+class StatsSettings:
+    small_count_threshold: int = 5
+    """`dsd stats` shows a count of dossiers or documents below this as "< N" (it could single out a family)."""
+    timestamp_renewal_years: int = 5
+    """`dsd stats` counts a document timestamp as due for renewal this many years after it was made."""
+
+
+@dataclass(frozen=True)
 class RetentionRule:
     id: str
     period_years: int
@@ -178,6 +186,7 @@ class Profile:
     separators: SeparatorSettings = field(default_factory=SeparatorSettings)
     signing: SigningSettings = field(default_factory=SigningSettings)
     archive: ArchiveSettings = field(default_factory=ArchiveSettings)
+    stats: StatsSettings = field(default_factory=StatsSettings)
     source: Path | None = None
 
     @property
@@ -264,7 +273,7 @@ def parse_profile(data: dict[str, Any], source: Path | None = None) -> Profile:
         raise ConfigError("document_types: at least one document type is required")
     sections = {k: v for k, v in data.items()}
     unknown = sorted(set(sections) - {"profile", "organization", "ocr", "separators", "signing", "archive",
-                                      "retention", "qa"})
+                                      "retention", "qa", "stats"})
     if unknown:
         raise ConfigError(f"unknown section in profile: {', '.join(unknown)}")
     doc_types: dict[str, DocumentType] = {}
@@ -327,6 +336,10 @@ def _check_values(p: Profile) -> None:
             raise ConfigError(f"archive.checksums[{i}]: {algo!r} is not one of {', '.join(CHECKSUMS)}")
     if "sha256" not in p.archive.checksums and "sha512" not in p.archive.checksums:
         raise ConfigError("archive.checksums: include sha256 or sha512")
+    if not 2 <= p.stats.small_count_threshold <= 100:
+        raise ConfigError(f"stats.small_count_threshold: {p.stats.small_count_threshold} is not between 2 and 100")
+    if not 1 <= p.stats.timestamp_renewal_years <= 50:
+        raise ConfigError(f"stats.timestamp_renewal_years: {p.stats.timestamp_renewal_years} is not between 1 and 50")
     seen: set[str] = set()
     for i, rule in enumerate(p.retention.rules):
         where = f"retention.rules[{i}] ({rule.id})"

@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "verify",
     "run",
     "status",
+    "stats",
     "watch",
     "doctor",
     "timestamp",

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from dsd_cli.cli.output import JsonOption, ProfileOption, err_console, out_console, print_json
+from dsd_cli.cli.output import JsonOption, ProfileOption, err_console, out_console, print_json, warn
 from dsd_cli.errors import InputError, ProblemsFound
 from dsd_cli.fsutil import atomic_write_text
 from dsd_cli.models import VerifyReport
@@ -20,7 +21,8 @@ VERIFY_HELP = """Verify an archive folder, single BagIt bags (any BagIt 0.93-1.0
 
 Checks every checksum of every manifest and tag manifest, completeness, paths that would leave a bag, signatures
 (integrity, coverage of the current file, trust), PDF/A structure, dsd profile rules, METS and the audit log; see
-docs/verification.md for every check and what is not checked. Nothing is changed.
+docs/verification.md for every check and what is not checked. Nothing in a bag is changed; of an archive folder,
+the verdict per bag is recorded (audit/verifications/, with an audit-log entry) for `dsd stats`.
 
 Exit code 0: all well (warnings allowed), 1: problems found, 4: a path cannot be read.
 
@@ -106,6 +108,11 @@ def register(app: typer.Typer) -> None:
             progress_context = contextlib.nullcontext()
         with progress_context as progress:
             report = verify_paths(paths, options, progress)
+        from dsd_cli.stats.verifications import record_archive_verifications
+
+        level = "fast" if fast else "fixity" if fixity_only else "full"
+        for message in record_archive_verifications(paths, report, level=level):
+            warn(escape(message))
         if report_html is not None:
             from dsd_cli.verify.html_report import render_html
 
