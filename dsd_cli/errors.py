@@ -37,6 +37,11 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130
     """Stopped by Ctrl-C or SIGTERM; a later `dsd run` resumes the work."""
 
+    @property
+    def reason(self) -> str:
+        """The code's name as JSON error objects give it when an error has no reason of its own: 'bad-input'."""
+        return self.name.lower().replace("_", "-")
+
 
 class DsdError(Exception):
     """Base of every error dsd raises on purpose. `exit_code` says how the process ends."""

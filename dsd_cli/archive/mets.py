@@ -24,6 +24,7 @@ from lxml import etree
 from dsd_cli import __version__
 from dsd_cli.archive.premis import PREMIS, Agents, agent_element, identifier, record_event
 from dsd_cli.archive.retention import DossierRetention
+from dsd_cli.i18n import Catalog
 from dsd_cli.profiles import Profile
 
 METS = "http://www.loc.gov/METS/"
@@ -33,6 +34,13 @@ DSD = "https://dsd.example.org/ns/document/1"
 NSMAP = {"mets": METS, "premis": PREMIS, "xlink": XLINK, "xsi": XSI, "dsd": DSD}
 PDFA_2B_PRONOM = "fmt/477"
 _ID_NAMESPACE = uuid.UUID("5d1c4c3e-6f0b-4f57-9a43-2f0c0d5a9d11")
+# Labels a reader of mets.xml sees, in the organisation's language (profile: organization.language).
+LABELS = Catalog({
+    "dossier": {"nl": "Dossier {dossier}", "fr": "Dossier {dossier}"},
+    "structure": {"nl": "Dossier", "fr": "Dossier"},
+    "files": {"nl": "Archiefdocumenten", "fr": "Documents d'archives"},
+    "version": {"nl": "versie {version}", "fr": "version {version}"},
+})
 
 
 def _el(parent: etree._Element, ns: str, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
@@ -127,11 +135,14 @@ def build_mets(dossier: str, record: dict[str, Any], profile: Profile, retention
                created: str) -> bytes:
     """The METS document of a dossier bag, from its record (metadata/documents.json)."""
     documents = record["documents"]
-    root = etree.Element(f"{{{METS}}}mets", nsmap=NSMAP, OBJID=dossier, LABEL=f"Dossier {dossier}",
-                         TYPE="dossier", PROFILE="https://dsd.example.org/mets-profile/1")
+    lang = profile.organization.language
+    root = etree.Element(f"{{{METS}}}mets", nsmap=NSMAP, OBJID=dossier,
+                         LABEL=LABELS("dossier", lang, dossier=dossier), TYPE="dossier",
+                         PROFILE="https://dsd.example.org/mets-profile/1")
     root.set(f"{{{XSI}}}schemaLocation", f"{METS} http://www.loc.gov/standards/mets/mets.xsd "
              f"{PREMIS} http://www.loc.gov/standards/premis/v3/premis.xsd")
-    header = _el(root, METS, "metsHdr", CREATEDATE=created, RECORDSTATUS=f"version {record['version']}")
+    header = _el(root, METS, "metsHdr", CREATEDATE=created,
+                 RECORDSTATUS=LABELS("version", lang, version=record["version"]))
     agent = _el(header, METS, "agent", ROLE="CREATOR", TYPE="ORGANIZATION")
     _el(agent, METS, "name", profile.organization.name)
     software = _el(header, METS, "agent", ROLE="CREATOR", TYPE="OTHER", OTHERTYPE="SOFTWARE")
@@ -162,13 +173,13 @@ def build_mets(dossier: str, record: dict[str, Any], profile: Profile, retention
         agent_element(_wrap(prov, "PREMIS:AGENT"), agent_id, name, kind, version, note)
 
     file_sec = _el(root, METS, "fileSec")
-    group = _el(file_sec, METS, "fileGrp", USE="Archival documents")
+    group = _el(file_sec, METS, "fileGrp", USE=LABELS("files", lang))
     for n, doc in enumerate(documents, start=1):
         file_el = _el(group, METS, "file", ID=f"file-{n:04d}", MIMETYPE="application/pdf", SIZE=str(doc["size"]),
                       CHECKSUM=doc["sha256"], CHECKSUMTYPE="SHA-256", ADMID=f"tech-{n:04d}",
                       CREATED=doc.get("added", created))
         _el(file_el, METS, "FLocat", LOCTYPE="URL", xlink__href=doc["path"], xlink__type="simple")
-    struct = _el(root, METS, "structMap", TYPE="logical", LABEL="Dossier")
+    struct = _el(root, METS, "structMap", TYPE="logical", LABEL=LABELS("structure", lang))
     top = _el(struct, METS, "div", TYPE="dossier", LABEL=dossier, DMDID="dmd-dossier")
     for n, doc in enumerate(documents, start=1):
         div = _el(top, METS, "div", TYPE=doc["doc_type"], LABEL=doc.get("name", doc["doc_type"]),

@@ -16,6 +16,7 @@ import shutil
 import signal
 import socket
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -80,6 +81,13 @@ class RunReport:
     verify_ok: bool | None = None
     problems: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    elapsed_seconds: float = 0.0
+    """Wall-clock time of the run, from taking the archive's lock to the end of verification."""
+
+    @property
+    def pages_per_second(self) -> float:
+        """Pages archived by this run per second of it (0 when it archived nothing)."""
+        return self.pages_archived / self.elapsed_seconds if self.elapsed_seconds > 0 else 0.0
 
     @property
     def partial(self) -> bool:
@@ -96,6 +104,7 @@ class RunReport:
             "dropped": self.dropped_pages,
             "dossiers": self.dossiers, "signed": self.signed, "demo_signing": self.demo_signing,
             "verify": {"ok": self.verify_ok, "problems": self.problems}, "warnings": self.warnings,
+            "elapsed_seconds": round(self.elapsed_seconds, 3), "pages_per_second": round(self.pages_per_second, 3),
         }
 
 
@@ -175,10 +184,11 @@ class Pipeline:
         require_ocr_engine(profile.ocr)
         self.layout.ensure()
         with archive_lock(self.layout.lock):
+            started = time.monotonic()
             journal = Journal(self.layout.journal)
             try:
                 run_id = journal.start_run(f"dsd run {' '.join(str(p) for p in self.o.inputs)}",
-                                           socket.gethostname(), current_user())
+                                           socket.gethostname(), current_user(), pid=os.getpid())
                 append_audit(self.layout.audit_log, "run-started",
                              detail={"run": run_id, "dsd": __version__, "inputs": len(self.o.inputs)})
                 quarantine_mark = journal.last_quarantine_id()
@@ -190,8 +200,10 @@ class Pipeline:
                     if self.o.verify and touched:
                         self._verify(touched)
                 except BaseException:
+                    self.report.elapsed_seconds = time.monotonic() - started
                     journal.finish_run(run_id, "interrupted", self.report.to_dict())
                     raise
+                self.report.elapsed_seconds = time.monotonic() - started
                 journal.finish_run(run_id, "partial" if self.report.partial else "done", self.report.to_dict())
                 append_audit(self.layout.audit_log, "run-finished",
                              detail={"run": run_id, "documents": self.report.documents_archived,
@@ -227,7 +239,7 @@ class Pipeline:
             key = batch_key(batch.sources)
             if journal.batch_state(key) is not None:
                 self.report.batches_skipped += 1
-                self.progress.advance("split", sum(s.page_count for s in batch.sources))
+                self.progress.skip("split", sum(s.page_count for s in batch.sources))
                 continue
             result = split_batch(batch, self.o.profile, self.o.register, self.o.drop_blank)
             self.progress.advance("split", sum(s.page_count for s in batch.sources))

@@ -30,6 +30,7 @@ from dsd_cli.fsutil import atomic_write_text, sha256_file
 from dsd_cli.pipeline.layout import AUDIT_DIR, ArchiveLayout
 from dsd_cli.pipeline.lock import archive_lock
 from dsd_cli.profiles import Profile
+from dsd_cli.retention.due import csv_column_key
 from dsd_cli.retention.rebag import BagState, Change, bag_event, next_version, read_state, set_field, write_version
 from dsd_cli.safepaths import safe_file_stem, validate_dossier
 
@@ -75,6 +76,8 @@ def read_list(path: Path) -> list[ListedDossier]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read the list ({exc})", reason="unreadable") from None
     reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames:  # the headers of a Dutch or French due list name the same columns
+        reader.fieldnames = [csv_column_key(name) for name in reader.fieldnames]
     if not reader.fieldnames or "dossier" not in reader.fieldnames:
         raise InputError(f"{path}: not a disposal list (a CSV with a 'dossier' column, as `dsd retention due "
                          "--csv` writes)", reason="not-a-list")

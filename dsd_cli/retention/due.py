@@ -17,10 +17,27 @@ from pathlib import Path
 from dsd_cli.archive.bagio import read_bag_info
 from dsd_cli.archive.dossiers import list_dossiers
 from dsd_cli.errors import UsageError
+from dsd_cli.i18n import competence_label
 
 DISPOSITION_ORDER = {"V": 0, "S": 1, "B": 2}
-DISPOSITION_LABELS = {"V": "destroy (vernietigen)", "S": "sample (selectie)", "B": "transfer/keep (bewaren)"}
 CSV_COLUMNS = ("dossier", "bag", "rule", "disposition", "competence", "due_date", "documents", "bytes", "selected")
+"""The columns of a due list, as `DueDossier` and `dsd retention dispose --list` name them."""
+CSV_HEADERS = {
+    "nl": ("dossier", "map", "regel", "bestemming", "bevoegdheid", "vervaldatum", "documenten", "bytes",
+           "geselecteerd"),
+    "fr": ("dossier", "répertoire", "règle", "sort final", "compétence", "échéance", "documents", "octets",
+           "sélectionné"),
+}
+"""The header line of a due list people read, in the list's language (dsd_cli.i18n.LANGUAGES)."""
+
+
+def csv_column_key(header: str) -> str:
+    """The column a header names, in any language of CSV_HEADERS or as CSV_COLUMNS ('geselecteerd' -> 'selected')."""
+    name = header.strip().lower()
+    for headers in CSV_HEADERS.values():
+        if name in headers:
+            return CSV_COLUMNS[headers.index(name)]
+    return name
 
 
 @dataclass(frozen=True)
@@ -88,13 +105,14 @@ def due_as_dicts(items: list[DueDossier]) -> list[dict[str, object]]:
     return [asdict(item) for item in items]
 
 
-def due_csv(items: list[DueDossier]) -> str:
-    """The due list as CSV. `selected` is left empty: for S (sample) dossiers the archivist writes `yes` (kept
-    as part of the sample) or `no` (may be destroyed) before the list goes to `dsd retention dispose`."""
+def due_csv(items: list[DueDossier], lang: str = "nl") -> str:
+    """The due list as CSV with headers in `lang`. `selected` is left empty: for S (sample) dossiers the archivist
+    writes `ja`/`oui`/`yes` (kept as part of the sample) or `nee`/`non`/`no` (may be destroyed) before the list goes
+    to `dsd retention dispose`."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(CSV_HEADERS[lang])
     for d in items:
-        writer.writerow([d.dossier, d.bag, d.rule, d.disposition, d.competence, d.due_date, d.documents, d.bytes,
-                         ""])
+        writer.writerow([d.dossier, d.bag, d.rule, d.disposition, competence_label(d.competence, lang, short=True),
+                         d.due_date, d.documents, d.bytes, ""])
     return out.getvalue()

@@ -65,7 +65,7 @@ def test_unexpected_exception_is_70_without_locals(monkeypatch, capsys):
         passphrase = secret  # noqa: F841 - a local that must never be printed
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr("dsd_cli.cli.cmd_doctor.check", explode)
+    monkeypatch.setattr("dsd_cli.tools.versions.check", explode)
     with pytest.raises(SystemExit) as info:
         app_module.main(["doctor"])
     assert info.value.code == ExitCode.INTERNAL

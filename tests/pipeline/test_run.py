@@ -29,6 +29,9 @@ def test_run_archives_every_page_once_and_resumes_idempotently(dsd, scans: Path,
     assert report["verify"]["ok"] is True
     assert set(report["dossiers"]) == {"SD/2026/0001", "SD/2026/0002"}
     assert "DEMO" in first.stderr
+    assert report["elapsed_seconds"] > 0 and report["pages_per_second"] == round(4 / report["elapsed_seconds"], 3)
+    last_run = run_json(dsd("status", "--archive", archive, "--json"))["last_run"]
+    assert last_run["pages_archived"] == 4 and last_run["pages_per_second"] == report["pages_per_second"]
 
     payloads = bag_payloads(archive)
     assert sorted(payloads) == ["SD~2F2026~2F0001", "SD~2F2026~2F0002"]
