@@ -161,6 +161,8 @@ class ArchivedDocument(_Dictable):
     """ISO date the paper document was created or received, when known."""
     events: tuple[dict[str, Any], ...] = ()
     """Provenance events (capture, separation, ocr, signing) with tool names and versions, for PREMIS."""
+    quality: tuple[dict[str, Any], ...] = ()
+    """Per-page quality records from OCR (one JSON object per page), kept in the bag's record when given."""
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "keys",
     "package",
     "show",
+    "inventory",
     "verify",
     "run",
     "status",

@@ -13,6 +13,7 @@ from dsd_cli.cli.output import JsonOption, out_console, print_json
 
 if TYPE_CHECKING:
     from dsd_cli.archive.dossiers import DossierDetails, DossierSummary
+    from dsd_cli.archive.record import VersionEntry
 
 SHOW_HELP = """Show a dossier: its documents, bag versions and retention, a legal hold, and for a disposed-of
 dossier the disposal date, approval reference and destroyed documents. Without a dossier number, list the
@@ -59,14 +60,13 @@ def _render_status(details: DossierDetails) -> None:
             ("suspended due date", hold.get("suspended_due_date", ""))]))
 
 
-def _version_change(version: dict[str, object]) -> str:
+def _version_change(version: VersionEntry) -> str:
     """What a version did besides adding documents (renewal, hold, disposal), from the facts it records."""
-    renewed = version.get("renewed")
-    if isinstance(renewed, list) and renewed:
-        return "timestamps renewed: " + ", ".join(str(r) for r in renewed)
-    if version.get("removed"):
-        return f"disposed of (approval {version.get('disposal_approval', '')})"
-    return str(version.get("retention_change", ""))
+    if version.renewed:
+        return "timestamps renewed: " + ", ".join(version.renewed)
+    if version.removed:
+        return f"disposed of (approval {version.disposal_approval})"
+    return version.retention_change or version.change
 
 
 def _render_details(details: DossierDetails) -> None:
@@ -78,17 +78,15 @@ def _render_details(details: DossierDetails) -> None:
         for col in ("id", "type", "pages", "scanned", "document date", "batch", "rule", "file", "sha256"):
             docs.add_column(col, overflow="fold")
         for d in details.documents:
-            docs.add_row(d["id"], d["doc_type"], str(d.get("pages", "")), str(d.get("scan_date", ""))[:10],
-                         str(d.get("document_date", "")), str(d.get("batch", "")),
-                         f"{d.get('retention_rule', '')} {d.get('disposition', '')}".strip(), d["path"],
-                         d["sha256"][:16] + "…")
+            docs.add_row(d.id, d.doc_type, str(d.pages), d.scan_date[:10], d.document_date, d.batch,
+                         f"{d.retention_rule} {d.disposition}".strip(), d.path, d.sha256[:16] + "…")
         out_console.print(docs)
     versions = Table(title="Versions")
     for col in ("version", "date", "by", "added", "duplicates of", "change"):
         versions.add_column(col, overflow="fold")
     for v in details.versions:
-        versions.add_row(str(v["version"]), str(v.get("date", "")), str(v.get("agent", "")),
-                         ", ".join(v.get("added", [])), ", ".join(v.get("duplicates", [])), _version_change(v))
+        versions.add_row(str(v.version), v.date, v.agent, ", ".join(v.added), ", ".join(v.duplicates),
+                         _version_change(v))
     out_console.print(versions)
     out_console.print(_facts_table("Retention", list(details.retention.items())))
 
@@ -111,7 +109,9 @@ def register(app: typer.Typer) -> None:
         json_output: JsonOption = False,
     ) -> None:
         from dsd_cli.archive.dossiers import dossier_details, list_dossiers
+        from dsd_cli.archive.session import require_archive
 
+        require_archive(archive)
         if dossier is None:
             summaries = list_dossiers(archive)
             if json_output:
@@ -121,6 +121,6 @@ def register(app: typer.Typer) -> None:
             return
         details = dossier_details(archive, dossier)
         if json_output:
-            print_json({**dataclasses.asdict(details), "bag": str(details.bag)})
+            print_json(details.to_dict())
             return
         _render_details(details)

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from dsd_cli.cli.output import JsonOption, out_console, print_json
 
@@ -40,6 +41,13 @@ def register(app: typer.Typer) -> None:
         pages = status["pages"]
         out_console.print(f"[bold]{archive}[/]: {pages['archived']} pages archived, {pages['pending']} pending, "
                           f"{pages['failed']} failed (unassigned or quarantined), {pages['in']} pages in")
+        dossiers = status["dossiers"]
+        if dossiers["missing"] or dossiers["with_missing_documents"]:
+            lacking = ", ".join(dossiers["with_missing_documents"]) or "none"
+            out_console.print(Text(f"missing from the archive: {pages['missing']} page(s) recorded as archived; "
+                                   f"dossiers without their bag: {', '.join(dossiers['missing']) or 'none'}; "
+                                   f"dossiers lacking documents: {lacking} — run `dsd verify`, and `dsd run` with "
+                                   "the same scans to archive them again", style="red"))
         if status["last_run_pages_per_second"] is not None:
             out_console.print(f"last run: {status['last_run_pages_per_second']} pages/s")
         batches = Table(title="Batches")

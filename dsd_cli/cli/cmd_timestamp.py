@@ -63,8 +63,7 @@ def renew_command(
                                                   dir_okay=False)] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Renewed PDF to write (with a file).")
                       ] = None,
-    archive: Annotated[Path | None, typer.Option("--archive", "-a", help="Renew inside this archive.",
-                                                 exists=True, file_okay=False)] = None,
+    archive: Annotated[Path | None, typer.Option("--archive", "-a", help="Renew inside this archive.")] = None,
     before: Annotated[str | None, typer.Option("--before", help="With --archive: renew timestamps older than "
                                                                 "this date (YYYY-MM-DD); default today.")] = None,
     dossier: Annotated[list[str] | None, typer.Option("--dossier", help="With --archive: only this dossier "
@@ -130,7 +129,7 @@ def _renew_archive(archive: Path, before: dt.datetime, tsa_url: str, roots: list
 
 @timestamp_app.command("due", help=DUE_HELP)
 def due_command(
-    archive: Annotated[Path, typer.Option("--archive", "-a", help="Archive folder.", exists=True, file_okay=False)],
+    archive: Annotated[Path, typer.Option("--archive", "-a", help="Archive folder.")],
     before: Annotated[str | None, typer.Option("--before", help="Date (YYYY-MM-DD); default today.")] = None,
     json_output: JsonOption = False,
 ) -> None:

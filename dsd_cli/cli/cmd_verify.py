@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from dsd_cli.cli.output import JsonOption, ProfileOption, err_console, out_console, print_json
-from dsd_cli.errors import InputError, ProblemsFound
+from dsd_cli.errors import InputError, NothingChecked, ProblemsFound
 from dsd_cli.fsutil import atomic_write_text
 from dsd_cli.models import VerifyReport
 from dsd_cli.profiles import load_profile
@@ -22,7 +22,8 @@ Checks every checksum of every manifest and tag manifest, completeness, paths th
 (integrity, coverage of the current file, trust), PDF/A structure, dsd profile rules, METS and the audit log; see
 docs/verification.md for every check and what is not checked. Nothing is changed.
 
-Exit code 0: all well (warnings allowed), 1: problems found, 4: a path cannot be read.
+Exit code 0: all well (warnings allowed), 1: problems found, 4: a path cannot be read, 10: nothing to verify (no
+bag and no PDF: an empty folder, loose files, an empty mount).
 
 Examples:
 
@@ -118,5 +119,9 @@ def register(app: typer.Typer) -> None:
             print_json(report.to_dict())
         else:
             _render(report)
+        from dsd_cli.verify.archivecheck import NOTHING_CHECKED
+
+        if any(p.check == NOTHING_CHECKED for p in report.problems):
+            raise NothingChecked("nothing was verified: no bag and no PDF found")
         if not report.ok:
             raise ProblemsFound(f"{sum(p.severity == 'error' for p in report.problems)} problem(s) found")
