@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "keys",
     "package",
     "show",
+    "inventory",
     "verify",
     "run",
     "status",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from dsd_cli.retention.dispose import DisposalPlan
     from dsd_cli.retention.due import DueDossier
 
-RETENTION_HELP = """Retention: due lists and approved disposal.
+RETENTION_HELP = """Retention: due lists, register updates and approved disposal.
 
 Which dossiers are due for disposition, and carrying out an approved destruction list.
 
@@ -31,6 +32,8 @@ Examples:
   dsd retention dispose --archive /srv/archive --list request.csv --approval "RAB/2031/17"     (dry run)
 
   dsd retention dispose --archive /srv/archive --list request.csv --approval "RAB/2031/17" --yes
+
+  dsd retention update --archive /srv/archive --register register-2031-01.csv     (closing dates, holds)
 """
 
 DUE_HELP = """List dossiers due for disposition: a destruction request draft.
@@ -38,8 +41,9 @@ DUE_HELP = """List dossiers due for disposition: a destruction request draft.
 On a date (--on, default today).
 Grouped by disposition (V destroy, S sample, B transfer/keep) and competence (federal, flemish), in Dutch or
 French (--lang) with the organisation's name from the profile. Dossiers under legal hold, without a due date or
-already disposed of are left out. --csv writes the list for approval; `dsd retention dispose --list` reads it
-back (headers in either language).
+already disposed of are left out; how many have no due date, and why (still open, not in the register, under legal
+hold, kept permanently), is said at the end. Apply a newer register with `dsd retention update`. --csv writes the
+list for approval; `dsd retention dispose --list` reads it back (headers in either language).
 
 Exit codes: 0 listed (also when nothing is due), 2 wrong command line or date, 9 no such archive (full table:
 dsd --help).
@@ -49,6 +53,23 @@ Examples:
   dsd retention due --archive /srv/archive
 
   dsd retention due --archive /srv/archive --on 2031-01-01 --csv --lang fr > demande.csv
+"""
+
+UPDATE_HELP = """Apply a (newer) dossier register to the archive: closing and opening dates and legal holds.
+
+Each dossier whose retention the register changes (a dossier archived while open and closed since, a hold set or
+lifted in the register) gets a new bag version with the recomputed due date, a PREMIS event and an audit entry.
+Dossiers not in the register are left as they are; disposed-of dossiers are never changed. Running it again with
+the same register changes nothing.
+
+Exit codes: 0 done, 1 some bags could not be updated (see the list), 4 the register cannot be read, 5 a bad
+register or profile, 8 the archive is in use, 9 no such archive, 2 wrong command line (full table: dsd --help).
+
+Examples:
+
+  dsd retention update --archive /srv/archive --register register-2031-01.csv
+
+  dsd retention update --archive /srv/archive --register register.csv --json
 """
 
 DISPOSE_HELP = """Carry out an approved destruction list.
@@ -119,13 +140,18 @@ def _render_due(items: list[DueDossier], day: str, organisation: str, lang: str)
 def due_command(archive: ArchiveOption, on: OnOpt = None, json_output: JsonOption = False,
                 csv_output: Annotated[bool, typer.Option("--csv", help="Print the list as CSV on stdout.")] = False,
                 lang: LangOption = None, profile: ProfileOption = None) -> None:
-    import datetime as dt
-
     from dsd_cli.cli.inputs import existing_archive
     from dsd_cli.errors import UsageError
     from dsd_cli.i18n import document_language
     from dsd_cli.profiles import load_profile
-    from dsd_cli.retention.due import due_as_dicts, due_csv, due_dossiers, parse_day
+    from dsd_cli.retention.due import (
+        due_as_dicts,
+        due_csv,
+        due_dossiers,
+        parse_day,
+        undated_dossiers,
+        undated_text,
+    )
 
     if json_output and csv_output:
         raise UsageError("choose one of --json and --csv")
@@ -133,13 +159,50 @@ def due_command(archive: ArchiveOption, on: OnOpt = None, json_output: JsonOptio
     lang = document_language(lang, prof.organization.language)
     day = parse_day(on, "--on") if on else dt.date.today()
     items = due_dossiers(existing_archive(archive), day)
+    undated = undated_dossiers(archive)
     if json_output:
-        print_json({"on": day.isoformat(), "dossiers": due_as_dicts(items)})
+        print_json({"on": day.isoformat(), "dossiers": due_as_dicts(items),
+                    "without_due_date": {"count": sum(len(v) for v in undated.values()), "by_reason": undated}})
         return
     if csv_output:
         sys.stdout.write(due_csv(items, lang))
-        return
-    _render_due(items, day.isoformat(), prof.organization.name, lang)
+    else:
+        _render_due(items, day.isoformat(), prof.organization.name, lang)
+    if undated:
+        info(undated_text(undated))
+
+
+@retention_app.command("update", help=UPDATE_HELP)
+def update_command(
+    archive: ArchiveOption,
+    register_csv: Annotated[Path, typer.Option("--register", metavar="FILE", help="Dossier register CSV.")],
+    profile: ProfileOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    from dsd_cli.cli.inputs import existing_archive, input_file
+    from dsd_cli.errors import ProblemsFound
+    from dsd_cli.profiles import load_profile
+    from dsd_cli.register import load_register
+    from dsd_cli.retention.update import update_retention
+
+    input_file(register_csv, "register")
+    report = update_retention(existing_archive(archive), load_register(register_csv),
+                              profile=load_profile(profile) if profile else None)
+    if json_output:
+        print_json({"archive": str(archive), "register": str(register_csv), **report.to_dict()})
+    else:
+        for u in report.changed:
+            before, after = u.before, u.after
+            result_line(f"{u.dossier}: version {u.version}; due date {before['Disposition-Due-Date'] or '—'} → "
+                        f"{after['Disposition-Due-Date'] or '—'} (trigger date "
+                        f"{after['Retention-Trigger-Date'] or '—'}, legal hold {after['Legal-Hold']})")
+        for dossier, reason in report.failed:
+            result_line(styled(("not updated", "red"), f" {dossier}: {reason}"))
+        summary = report.to_dict()
+        info(f"{len(report.changed)} dossier(s) updated, {summary['unchanged']} already up to date, "
+             f"{len(summary['not_in_register'])} not in the register, {len(summary['disposed'])} disposed of")
+    if report.failed:
+        raise ProblemsFound(f"{len(report.failed)} dossier(s) could not be updated")
 
 
 def _plan_dict(plan: DisposalPlan) -> dict[str, object]:

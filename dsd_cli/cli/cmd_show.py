@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -14,6 +15,7 @@ from dsd_cli.cli.output import JsonOption, print_json, result_line, styled
 
 if TYPE_CHECKING:
     from dsd_cli.archive.dossiers import DossierDetails, DossierSummary
+    from dsd_cli.archive.record import VersionEntry
 
 SHOW_HELP = """Show a dossier, or list the archive's dossiers.
 
@@ -70,27 +72,25 @@ def _render_status(details: DossierDetails) -> None:
             ("suspended due date", hold.get("suspended_due_date", ""))])
 
 
-def _version_change(version: dict[str, object]) -> str:
+def _version_change(version: VersionEntry) -> str:
     """What a version did, from the facts it records: documents added, renewals, holds, disposal."""
     parts = []
-    added, duplicates = version.get("added"), version.get("duplicates")
-    if isinstance(added, list) and added:
-        parts.append("added " + ", ".join(str(a) for a in added))
-    if isinstance(duplicates, list) and duplicates:
-        parts.append("duplicates of " + ", ".join(str(d) for d in duplicates))
-    renewed = version.get("renewed")
-    if isinstance(renewed, list) and renewed:
-        parts.append("timestamps renewed: " + ", ".join(str(r) for r in renewed))
-    if version.get("removed"):
-        parts.append(f"disposed of (approval {version.get('disposal_approval', '')})")
-    elif version.get("retention_change"):
-        parts.append(str(version["retention_change"]))
+    if version.added:
+        parts.append("added " + ", ".join(version.added))
+    if version.duplicates:
+        parts.append("duplicates of " + ", ".join(version.duplicates))
+    if version.renewed:
+        parts.append("timestamps renewed: " + ", ".join(version.renewed))
+    if version.removed:
+        parts.append(f"disposed of (approval {version.disposal_approval})")
+    elif version.retention_change or version.change:
+        parts.append(version.retention_change or version.change)
     return "; ".join(parts)
 
 
-def _quality_cell(quality: object) -> str:
+def _quality_cell(quality: tuple[Mapping[str, Any], ...] | None) -> str:
     """Words, mean word confidence and flagged pages of a document's OCR ('—' when not measured)."""
-    if not isinstance(quality, list) or not quality:
+    if not quality:
         return "—"
     words = sum(int(r.get("words", 0)) for r in quality)
     confidence = sum(float(r.get("confidence_mean", 0)) * int(r.get("words", 0)) for r in quality) / max(1, words)
@@ -108,13 +108,12 @@ def _render_details(details: DossierDetails) -> None:
                     (Column("id", keep=True), Column("type", keep=True), Column("pages", keep=True, justify="right"),
                      Column("scanned", keep=True), Column("dated", keep=True), Column("rule", keep=True),
                      Column("OCR"), Column("file", breakable=True), Column("sha256", keep=True, detail=True)),
-                    [(d["id"], d["doc_type"], d.get("pages", ""), str(d.get("scan_date", ""))[:10],
-                      d.get("document_date", ""), f"{d.get('retention_rule', '')} {d.get('disposition', '')}".strip(),
-                      _quality_cell(d.get("quality")), d["path"], d["sha256"][:16] + "…") for d in details.documents])
+                    [(d.id, d.doc_type, d.pages, d.scan_date[:10], d.document_date,
+                      f"{d.retention_rule} {d.disposition}".strip(), _quality_cell(d.quality), d.path,
+                      d.sha256[:16] + "…") for d in details.documents])
     print_table("Versions", (Column("version", keep=True, justify="right"), Column("date", keep=True), Column("by"),
                              Column("change")),
-                [(v["version"], _local(v.get("date", "")), v.get("agent", ""), _version_change(v))
-                 for v in details.versions])
+                [(v.version, _local(v.date), v.agent, _version_change(v)) for v in details.versions])
     print_facts("Retention", list(details.retention.items()))
 
 
@@ -155,6 +154,6 @@ def register(app: typer.Typer) -> None:
             return
         details = dossier_details(archive, dossier)
         if json_output:
-            print_json({**dataclasses.asdict(details), "bag": str(details.bag)})
+            print_json(details.to_dict())
             return
         _render_details(details)

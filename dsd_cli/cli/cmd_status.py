@@ -44,6 +44,13 @@ def _render(status: dict[str, Any]) -> None:
     pages = status["pages"]
     result_line(styled((status["archive"], "bold"), f": {pages['archived']} pages archived, {pages['pending']} "
                        f"pending, {pages['failed']} failed (unassigned or quarantined), {pages['in']} pages in"))
+    dossiers = status["dossiers"]
+    if dossiers["missing"] or dossiers["with_missing_documents"]:
+        result_line(styled(("missing from the archive", "bold red"),
+                           f": {pages['missing']} page(s) recorded as archived; dossiers without their bag: "
+                           f"{', '.join(dossiers['missing']) or 'none'}; dossiers lacking documents: "
+                           f"{', '.join(dossiers['with_missing_documents']) or 'none'} — run `dsd verify`, and "
+                           "`dsd run` with the same scans to archive them again"))
     current = status["run_in_progress"]
     if current is not None:
         label = "run in progress" if current["state"] == "running" else "run in progress on another host (not checked)"

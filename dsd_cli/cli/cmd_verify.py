@@ -23,7 +23,7 @@ from dsd_cli.cli.output import (
     styled,
     warn,
 )
-from dsd_cli.errors import InputError, ProblemsFound
+from dsd_cli.errors import InputError, NothingChecked, ProblemsFound
 
 if TYPE_CHECKING:
     from dsd_cli.models import VerifyReport
@@ -39,7 +39,8 @@ with an audit-log entry) for `dsd stats`. The HTML report (--report) is for an a
 --lang fr.
 
 Exit codes: 0 all well (warnings allowed), 1 problems found, 2 wrong command line, 4 a path cannot be read or
-the report cannot be written, 5 a bad profile (full table: dsd --help).
+the report cannot be written, 5 a bad profile, 10 nothing to verify (no bag and no PDF: an empty folder, loose
+files, an empty backup mount) (full table: dsd --help).
 
 Examples:
 
@@ -168,5 +169,9 @@ def register(app: typer.Typer) -> None:
             print_json({**report.to_dict(), "seconds": round(seconds, 3)})
         elif not quiet or not report.ok:
             _render(report, seconds)
+        from dsd_cli.verify.archivecheck import NOTHING_CHECKED
+
+        if any(p.check == NOTHING_CHECKED for p in report.problems):
+            raise NothingChecked("nothing was verified: no bag and no PDF found")
         if not report.ok:
             raise ProblemsFound(f"{sum(p.severity == 'error' for p in report.problems)} problem(s) found")

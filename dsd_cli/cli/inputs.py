@@ -44,12 +44,15 @@ def output_folder_of(path: Path) -> Path:
 
 
 def existing_archive(path: Path) -> Path:
-    """An archive folder a command reads or changes, which must already exist (exit code 9 otherwise)."""
+    """An archive folder dsd made, which a command reads or changes (exit code 9 otherwise: a missing folder, a
+    file, or a folder that is not a dsd archive, such as an empty backup mount)."""
+    from dsd_cli.archive.session import NOT_AN_ARCHIVE_HINT, require_archive
+
     if not path.exists():
-        raise ArchiveError(f"{path}: no such archive folder",
-                           hint="give the folder that `dsd run --archive` or `dsd package --archive` wrote")
+        raise ArchiveError(f"{path}: no such archive folder", hint=NOT_AN_ARCHIVE_HINT)
     if not path.is_dir():
-        raise ArchiveError(f"{path}: not an archive folder (it is a file)")
+        raise ArchiveError(f"{path}: not an archive folder (it is a file)", hint=NOT_AN_ARCHIVE_HINT)
+    require_archive(path)
     return path
 
 

@@ -179,6 +179,22 @@ class Journal:
         rows = self.db.execute("SELECT data FROM page_quality WHERE document_id = ? ORDER BY page", (doc_id,))
         return [json.loads(r["data"]) for r in rows]
 
+    def restart_document(self, doc_id: str) -> None:
+        """Back to `planned` (its image PDF was made again), keeping only the events of how its pages were captured
+        and split: OCR, signing and packaging are redone and recorded anew."""
+        with self.transaction() as db:
+            row = db.execute("SELECT events FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            events = json.loads(row["events"])
+            first_step = next((i for i, e in enumerate(events) if e.get("type") not in ("capture", "separation")),
+                              len(events))
+            db.execute("UPDATE documents SET state = ?, file = NULL, file_sha256 = NULL, events = ?, error = NULL,"
+                       " updated = ? WHERE id = ?", (PLANNED, json.dumps(events[:first_step]), time.time(), doc_id))
+
+    def batch_sources(self, batch_id: str) -> dict[str, str]:
+        """The source files the batch was split from: recorded path -> SHA-256."""
+        return {r["path"]: r["sha256"] for r in self.db.execute(
+            "SELECT path, sha256 FROM sources WHERE batch_id = ?", (batch_id,))}
+
     def advance_document(self, doc_id: str, state: str, *, file: Path | None, file_sha256: str | None,
                          new_events: list[dict[str, Any]] = (), error: str | None = None,  # type: ignore[assignment]
                          quality: list[dict[str, Any]] | None = None) -> None:

@@ -3,7 +3,8 @@
 A dossier is due when bag-info.txt gives a Disposition-Due-Date on or before the date, it is not under legal hold
 and it has not been disposed of already (no Disposal-Date). The list is grouped by disposition (V destroy,
 S sample, B transfer/keep) and competence (federal dossiers need the State Archives' approval, Flemish ones the
-Flemish archive inspection's).
+Flemish archive inspection's). Dossiers without a due date are counted by why (`undated_dossiers`): still open,
+not in the register, under legal hold, kept permanently, … — `dsd retention update` applies a newer register.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from dsd_cli.archive.bagio import read_bag_info
-from dsd_cli.archive.dossiers import list_dossiers
+from dsd_cli.archive.dossiers import DossierSummary, list_dossiers
+from dsd_cli.archive.retention import UNDATED_REASONS, undated_reason
+from dsd_cli.archive.session import require_archive
 from dsd_cli.errors import UsageError
 from dsd_cli.i18n import competence_label
 
@@ -74,6 +77,7 @@ def _payload_bytes(oxum: str) -> int:
 def due_dossiers(archive: Path, on: dt.date | None = None) -> list[DueDossier]:
     """Dossiers due on or before `on` (default today), ordered by disposition, competence, due date, dossier."""
     on = on or dt.date.today()
+    require_archive(archive)
     found: list[DueDossier] = []
     for summary in list_dossiers(archive):
         info = read_bag_info(summary.bag)
@@ -92,6 +96,29 @@ def due_dossiers(archive: Path, on: dt.date | None = None) -> list[DueDossier]:
                                 bytes=_payload_bytes(first.get("Payload-Oxum", ""))))
     found.sort(key=lambda d: (DISPOSITION_ORDER.get(d.disposition, 9), d.competence, d.due_date, d.dossier))
     return found
+
+
+def undated_dossiers(archive: Path, summaries: list[DossierSummary] | None = None) -> dict[str, list[str]]:
+    """Dossiers that have no due date (and are not disposed of), by reason code (UNDATED_REASONS), in order."""
+    found: dict[str, list[str]] = {}
+    for summary in list_dossiers(archive) if summaries is None else summaries:
+        if summary.due_date or summary.disposal_date:
+            continue
+        info = read_bag_info(summary.bag)
+        reason = undated_reason(summary.legal_hold, (info.get("Retention-Period") or [""])[0],
+                                info.get("Retention-Note", []))
+        found.setdefault(reason, []).append(summary.dossier)
+    return {code: found[code] for code in [*UNDATED_REASONS, "other"] if code in found}
+
+
+def undated_text(undated: dict[str, list[str]]) -> str:
+    """'5 dossier(s) have no due date: 3 still open (…), 2 not in the register' ('' when there are none)."""
+    total = sum(len(v) for v in undated.values())
+    if not total:
+        return ""
+    parts = [f"{len(v)} {UNDATED_REASONS.get(code, ('other (see their Retention-Note lines)',))[0]}"
+             for code, v in undated.items()]
+    return f"{total} dossier(s) have no due date: " + ", ".join(parts)
 
 
 def grouped(items: list[DueDossier]) -> dict[tuple[str, str], list[DueDossier]]:

@@ -10,10 +10,10 @@ from pathlib import Path
 import pikepdf
 import pytest
 
+from dsd_cli.archive.layout import ArchiveLayout
+from dsd_cli.archive.lock import archive_lock
 from dsd_cli.cli import app as app_module
 from dsd_cli.errors import ExitCode
-from dsd_cli.pipeline.layout import ArchiveLayout
-from dsd_cli.pipeline.lock import archive_lock
 from dsd_cli.profiles import PROFILES_DIR
 from tests.conftest import run_dsd
 from tests.verify.bags import make_bag

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from dsd_cli.archive.layout import ArchiveLayout
 from dsd_cli.cli import app as app_module
 from dsd_cli.errors import ArchiveError, ExitCode
 from dsd_cli.pipeline.journal import Journal
-from dsd_cli.pipeline.layout import ArchiveLayout
 from dsd_cli.retention.hold import set_legal_hold
 from tests.conftest import run_dsd
 from tests.verify.bags import make_bag

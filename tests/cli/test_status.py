@@ -11,9 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from dsd_cli.archive.layout import ArchiveLayout
 from dsd_cli.errors import ExitCode
 from dsd_cli.pipeline.journal import SCHEMA_VERSION, Journal
-from dsd_cli.pipeline.layout import ArchiveLayout
 from dsd_cli.pipeline.run import RunReport
 from tests.conftest import run_dsd
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from dsd_cli.archive.layout import ArchiveLayout
 from dsd_cli.errors import ExitCode
 from dsd_cli.pipeline.journal import Journal
-from dsd_cli.pipeline.layout import ArchiveLayout
 from dsd_cli.retention.hold import set_legal_hold
 from tests.cli.conftest import dsd_at
 from tests.verify.bags import make_bag
