@@ -119,14 +119,25 @@ def _substitution(entry: etree._Element, doc: DocumentEntry) -> None:
     for key, value in sorted((ocr.get("settings") or {}).items()):
         _el(element, DSD, "setting", str(value).lower() if isinstance(value, bool) else str(value), name=key)
     for record in doc.quality or ():
-        _el(element, DSD, "page", number=str(record["page"]), words=str(record["words"]),
-            **{"confidence-mean": str(record["confidence_mean"]), "confidence-p10": str(record["confidence_p10"]),
-               "orientation": str(record["orientation"]),
-               "orientation-confidence": str(record["orientation_confidence"]),
-               "skew-residual": str(record["skew_residual"]), "language": str(record["language"]),
-               "languages": " ".join(f"{k}:{v}" for k, v in record["languages"].items()),
-               "ink": str(record["ink"]), "text-lines": str(record["text_lines"]),
-               "flags": " ".join(record["flags"])})
+        attributes = {"number": str(record.get("page", ""))}
+        for key, attribute in _QUALITY_ATTRIBUTES:
+            value = record.get(key)
+            if value is None:
+                continue  # a record from an older dsd, or an engine that does not measure it
+            if key == "languages" and isinstance(value, dict):
+                value = " ".join(f"{k}:{v}" for k, v in value.items())
+            elif key == "flags" and isinstance(value, list):
+                value = " ".join(map(str, value))
+            attributes[attribute] = str(value)
+        _el(element, DSD, "page", **attributes)
+
+
+_QUALITY_ATTRIBUTES = (("words", "words"), ("confidence_mean", "confidence-mean"),
+                       ("confidence_p10", "confidence-p10"), ("orientation", "orientation"),
+                       ("orientation_confidence", "orientation-confidence"), ("skew_residual", "skew-residual"),
+                       ("language", "language"), ("languages", "languages"), ("ink", "ink"),
+                       ("text_lines", "text-lines"), ("flags", "flags"))
+"""Per-page quality record key -> attribute of `dsd:page` in METS."""
 
 
 def build_mets(dossier: str, record: BagRecord, profile: Profile, retention: DossierRetention,

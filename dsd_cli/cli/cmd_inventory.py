@@ -3,15 +3,12 @@ an archive made before dsd kept it."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
-from dsd_cli.cli.output import JsonOption, info, out_console, print_json
-from dsd_cli.errors import ArchiveError
+from dsd_cli.cli.options import ArchiveOption
+from dsd_cli.cli.output import JsonOption, info, print_json
 
 INVENTORY_HELP = """Show the archive inventory: every dossier ever packaged, its current bag version and the SHA-256
 of that version's tag manifest, and the disposed-of dossiers with their certificate.
@@ -20,6 +17,9 @@ dsd keeps the inventory (audit/inventory.json) with every bag change and records
 `dsd verify` compares it with the bags (a bag deleted, replaced by an older copy, or added by hand). An archive
 made before dsd kept an inventory gets one with --build: from its bags as they are, checked against the audit
 log (a dossier the log names at a later version, or without a bag, refuses the build unless --accept-as-found).
+
+Exit codes: 0 shown or built, 8 the archive is in use, 9 not a dsd archive, no inventory yet, or the build was
+refused, 2 wrong command line (full table: dsd --help).
 
 Examples:
 
@@ -34,7 +34,7 @@ Examples:
 def register(app: typer.Typer) -> None:
     @app.command("inventory", help=INVENTORY_HELP)
     def inventory_command(
-        archive: Annotated[Path, typer.Option("--archive", "-a", help="Archive folder.")],
+        archive: ArchiveOption,
         build: Annotated[bool, typer.Option("--build", help="Build the inventory of an archive that has none.")
                          ] = False,
         accept_as_found: Annotated[bool, typer.Option(
@@ -44,14 +44,16 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from dsd_cli.archive.inventory import load_inventory
         from dsd_cli.archive.layout import ArchiveLayout
-        from dsd_cli.archive.session import ArchiveSession, require_archive
+        from dsd_cli.archive.session import ArchiveSession
+        from dsd_cli.cli.inputs import existing_archive
+        from dsd_cli.errors import ArchiveError
 
         accepted: list[str] = []
         if build:
             with ArchiveSession.open(archive) as session:
                 inventory, accepted = session.build_inventory(accept_as_found=accept_as_found)
         else:
-            require_archive(archive)
+            existing_archive(archive)
             found = load_inventory(ArchiveLayout(archive))
             if found is None:
                 raise ArchiveError(f"{archive} has no archive inventory yet",
@@ -62,13 +64,14 @@ def register(app: typer.Typer) -> None:
                         "built": build, "accepted_as_found": accepted,
                         "dossiers": {d: e.to_dict() for d, e in sorted(inventory.dossiers.items())}})
             return
-        table = Table(title=f"Archive inventory of {archive} ({inventory.origin}, {inventory.created})")
-        for col in ("dossier", "bag", "version", "tag manifest SHA-256", "recorded", "disposed of"):
-            table.add_column(col, overflow="fold")
-        for dossier, entry in sorted(inventory.dossiers.items()):
-            disposed = f"{entry.disposal.date} ({entry.disposal.approval})" if entry.disposal else ""
-            table.add_row(Text(dossier), Text(entry.bag), str(entry.version), entry.tagmanifest_sha256[:16] + "…",
-                          entry.recorded, Text(disposed))
-        out_console.print(table)
+        from dsd_cli.cli.tables import Column, print_table
+
+        print_table(f"Archive inventory of {archive} ({inventory.origin}, {inventory.created})",
+                    (Column("dossier", keep=True), Column("bag", breakable=True),
+                     Column("version", keep=True, justify="right"), Column("tag manifest SHA-256", keep=True),
+                     Column("recorded", keep=True), Column("disposed of")),
+                    [(dossier, entry.bag, entry.version, entry.tagmanifest_sha256[:16] + "…", entry.recorded,
+                      f"{entry.disposal.date} ({entry.disposal.approval})" if entry.disposal else "")
+                     for dossier, entry in sorted(inventory.dossiers.items())])
         for line in accepted:
             info(f"accepted as found: {line}")

@@ -23,7 +23,9 @@ Exit codes: 0 packaged, 4 a PDF is missing or unusable (a separator sheet, not P
 requires signatures), or a dossier is not in the register, 5 a bad profile or register, 8 the archive is in use,
 9 the folder is not an archive or cannot be written, 2 wrong command line (full table: dsd --help).
 
-Examples (a scanned letter, made PDF/A and signed with a demo key, then archived and verified):
+Examples:
+
+  (a scanned letter, made PDF/A and signed with a demo key, then archived and verified)
 
   dsd keys demo -o demo-key --passphrase-file pass.txt
 

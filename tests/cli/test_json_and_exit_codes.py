@@ -128,7 +128,7 @@ def test_a_missing_archive_is_9_from_every_command(tmp_path: Path, args: tuple[s
 
 def test_not_an_archive_is_9_for_status(tmp_path: Path):
     data = _failed(run_dsd("status", "--archive", tmp_path, "--json"), ExitCode.ARCHIVE)
-    assert "no dsd journal" in data["error"]["message"]
+    assert "is not a dsd archive" in data["error"]["message"], "an empty folder is no archive, journal or not"
 
 
 def test_internal_is_70_with_json(monkeypatch, capsys):

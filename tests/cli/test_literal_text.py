@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from dsd_cli.archive.layout import ArchiveLayout
+from dsd_cli.archive.session import ArchiveSession
 from dsd_cli.cli import app as app_module
 from dsd_cli.errors import ArchiveError, ExitCode
 from dsd_cli.pipeline.journal import Journal
@@ -127,6 +128,8 @@ def test_keys_and_watch_echo_paths(tmp_path: Path):
     inbox = tmp_path / "inbox[i]"
     inbox.mkdir()
     (inbox / "[bold]bad[i].pdf").write_bytes(b"%PDF-1.4 truncated")
+    with ArchiveSession.open(tmp_path / "archive", create=True):  # `dsd watch` fills an archive, never makes one
+        pass
     watched = _wide("watch", inbox, "--archive", tmp_path / "archive", "--settle", "0.2", "--max-items", "1",
                     "--no-sign", "--log-format", "plain")
     assert watched.code in (ExitCode.OK, ExitCode.PARTIAL), watched.stderr

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from dsd_cli.archive.layout import ArchiveLayout
+from dsd_cli.archive.session import ArchiveSession
 from dsd_cli.errors import ExitCode
 from dsd_cli.pipeline.journal import SCHEMA_VERSION, Journal
 from dsd_cli.pipeline.run import RunReport
@@ -57,6 +58,8 @@ def test_a_run_in_progress_names_its_process_and_host(tmp_path: Path):
     layout, journal = _journal(tmp_path)
     inbox = tmp_path / "inbox"
     inbox.mkdir()
+    with ArchiveSession.open(tmp_path / "elsewhere", create=True):  # `dsd watch` fills an archive, never makes one
+        pass
     # A real dsd process, alive while status looks at the journal.
     other = subprocess.Popen([sys.executable, "-m", "dsd_cli", "watch", str(inbox), "--archive",
                               str(tmp_path / "elsewhere"), "--quiet", "--log-format", "plain"],
