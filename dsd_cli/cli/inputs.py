@@ -49,9 +49,9 @@ def existing_archive(path: Path) -> Path:
     from dsd_cli.archive.session import NOT_AN_ARCHIVE_HINT, require_archive
 
     if not path.exists():
-        raise ArchiveError(f"{path}: no such archive folder", hint=NOT_AN_ARCHIVE_HINT)
+        raise ArchiveError(f"{path}: the archive folder does not exist", hint=NOT_AN_ARCHIVE_HINT)
     if not path.is_dir():
-        raise ArchiveError(f"{path}: not an archive folder (it is a file)", hint=NOT_AN_ARCHIVE_HINT)
+        raise ArchiveError(f"{path} is not a dsd archive (it is a file)", hint=NOT_AN_ARCHIVE_HINT)
     require_archive(path)
     return path
 
