@@ -43,7 +43,9 @@ def _scan(path: Path) -> Path:
 
 
 def _profile(tmp_path: Path, name: str, **replacements: str) -> Path:
-    text = (PROFILES_DIR / "vlaanderen-ocmw.toml").read_text(encoding="utf-8")
+    """The shipped profile with `replacements`, signatures not required (the runs here are `--no-sign`)."""
+    text = (PROFILES_DIR / "vlaanderen-ocmw.toml").read_text(encoding="utf-8").replace("required = true",
+                                                                                        "required = false", 1)
     for old, new in replacements.items():
         assert old in text
         text = text.replace(old, new)
