@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from dsd_cli.archive import bagio
 from dsd_cli.archive.package import package_dossier
 from dsd_cli.archive.record import DOCUMENTS_JSON
 from dsd_cli.profiles import load_profile
@@ -105,21 +104,19 @@ class StatsArchive:
     """`dsd verify --json` of the two recorded verifications, oldest first."""
 
 
-def _inject_quality(archive: Path, records: list[dict]) -> None:
-    """Give every current document per-page quality records, as the OCR stage does, and reseal the tag files."""
-    number = 0
+def _with_quality(doc, first_number: int):
+    """The document with per-page quality records (as the OCR stage makes them), numbered from `first_number`."""
+    return dataclasses.replace(doc, quality=tuple(page_record(page, first_number + page - 1)
+                                                  for page in range(1, doc.page_count + 1)))
+
+
+def _archived_quality(archive: Path) -> list[dict]:
+    """Every quality record of the archive's current documents, with its document's UTC day under `day`."""
+    records = []
     for bag in sorted(p for p in archive.iterdir() if (p / "bagit.txt").is_file()):
-        path = bag / DOCUMENTS_JSON
-        record = json.loads(path.read_text(encoding="utf-8"))
-        for doc in record["documents"]:
-            doc["quality"] = []
-            for page in range(1, doc["pages"] + 1):
-                number += 1
-                entry = page_record(page, number)
-                doc["quality"].append(entry)
-                records.append({**entry, "day": doc["added"][:10]})
-        path.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        bagio.write_manifests(bag, bagio.tag_files(bag), PROFILE.archive.checksums, "tagmanifest")
+        for doc in read_record(bag)["documents"]:
+            records += [{**entry, "day": doc["added"][:10]} for entry in doc.get("quality", [])]
+    return records
 
 
 def _signed(doc, level: str, renewed_at: str = ""):
@@ -178,6 +175,7 @@ def build_stats_archive(root: Path) -> StatsArchive:
                   "--json", "--profile", profile_file)
     assert run.code == 3, run.stderr  # partial: the loose page is in quarantine
 
+    numbered = 0  # quality records are numbered across the archive: their values vary with the number
     for n, (dossier, types, closed, offset) in enumerate(PACKAGED):
         when = BASE + dt.timedelta(days=offset, hours=n)
         docs = [make_document(inputs, f"g{n}-{i}-{t}", t, dossier=dossier, pages=1 + (n + i) % 3,
@@ -185,6 +183,9 @@ def build_stats_archive(root: Path) -> StatsArchive:
         if dossier == RENEWED:
             docs = [_signed(docs[0], "B-T", (BASE + dt.timedelta(days=20)).isoformat(timespec="seconds")),
                     _signed(docs[1], "B-LTA")]
+        for i, doc in enumerate(docs):
+            docs[i] = _with_quality(doc, numbered + 1)
+            numbered += doc.page_count
         package_dossier(archive, dossier, docs, PROFILE, RegisterEntry(dossier, closed=closed, client="Janssens"),
                         now=when)
     set_legal_hold(archive, HELD, True, "court case", now=BASE + dt.timedelta(days=9))
@@ -192,8 +193,7 @@ def build_stats_archive(root: Path) -> StatsArchive:
     approved.write_text(f"dossier\n{DISPOSED}\n", encoding="utf-8")
     dispose_listed(archive, approved, "CBS-2026-09", now=BASE + dt.timedelta(days=10))
 
-    built = StatsArchive(archive=archive, profile_file=profile_file)
-    _inject_quality(archive, built.quality)
+    built = StatsArchive(archive=archive, profile_file=profile_file, quality=_archived_quality(archive))
     _journal_history(archive)
 
     first = run_dsd("verify", archive, "--json", "--profile", profile_file)
