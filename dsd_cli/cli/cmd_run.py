@@ -12,7 +12,16 @@ import typer
 from rich.table import Table
 
 from dsd_cli.cli.logsetup import LogFormatOption, QuietOption, VerboseOption, setup_logging
-from dsd_cli.cli.output import JsonOption, ProfileOption, err_console, out_console, print_json, warn
+from dsd_cli.cli.output import (
+    ClusterOption,
+    InsecureClusterOption,
+    JsonOption,
+    ProfileOption,
+    err_console,
+    out_console,
+    print_json,
+    warn,
+)
 from dsd_cli.cli.progressbar import LogProgress, RichProgress
 from dsd_cli.errors import PartialResult, ProblemsFound
 from dsd_cli.profiles import load_profile
@@ -27,14 +36,21 @@ RUN_HELP = """Run the whole pipeline: ingest → split → OCR/PDF/A → sign �
 
 Resumable: run the same command again after a crash, a reboot or Ctrl-C and dsd finishes what is unfinished;
 scans that were archived before are skipped. Exit code 0: all archived and verified; 3: some input was quarantined
-or left unassigned (see the summary and ARCHIVE/quarantine/); 1: the archive failed verification.
+or left unassigned (see the summary and ARCHIVE/quarantine/); 1: the archive failed verification; 10: the Dask
+scheduler of --cluster could not be reached or went away (run the same command again).
+
+With --cluster the OCR runs on the workers of a Dask cluster (`dask worker ADDRESS --nthreads 1` on each scan
+server); this machine keeps the journal, splits, signs, packages and verifies. See docs/operations.md.
 
 Examples:
 
   dsd run samples/scans --archive ./archive --register samples/register.csv
 
   dsd run /srv/scans/2026-11-24 --archive /srv/archive --key /etc/dsd/signer.p12 --workers 8 --log-format json
+
+  dsd run /srv/scans/2026-11-24 --archive /srv/archive --cluster tls://coordinator.ocmw.local:8786
 """
+
 
 
 def render_summary(report: RunReport) -> None:
@@ -84,24 +100,31 @@ def register(app: typer.Typer) -> None:
         no_sign: Annotated[bool, typer.Option("--no-sign", help="Do not sign documents.")] = False,
         drop_blank: Annotated[bool, typer.Option("--drop-blank", help="Drop every blank page (recorded).")] = False,
         no_verify: Annotated[bool, typer.Option("--no-verify", help="Skip the final verification.")] = False,
+        cluster: ClusterOption = None,
+        insecure_cluster: InsecureClusterOption = False,
         json_output: JsonOption = False,
         log_format: LogFormatOption = "auto",
         quiet: QuietOption = False,
         verbose: VerboseOption = 0,
     ) -> None:
+        from dsd_cli.pipeline.cluster import open_executor
         from dsd_cli.pipeline.run import RunOptions, run_pipeline
 
         fmt = setup_logging(log_format, quiet, verbose)
+        loaded = load_profile(profile)
         options = RunOptions(
-            inputs=tuple(inputs or ()), archive=archive, profile=load_profile(profile),
+            inputs=tuple(inputs or ()), archive=archive, profile=loaded,
             register=load_register(register_csv) if register_csv else None,
             workers=workers or (os.cpu_count() or 1), sign=not no_sign, key=key, passphrase_file=passphrase_file,
             drop_blank=True if drop_blank else None, verify=not no_verify,
         )
+        say = warn if fmt == "rich" else log.warning
+        executor = open_executor(loaded, cluster=cluster, workers=options.workers, insecure=insecure_cluster,
+                                 warn=say)
         use_bars = fmt == "rich" and not quiet and not json_output
         progress_cm = RichProgress() if use_bars else contextlib.nullcontext(LogProgress())
-        with progress_cm as progress:
-            report = run_pipeline(options, progress, warn=warn if fmt == "rich" else log.warning)
+        with executor, progress_cm as progress:
+            report = run_pipeline(options, progress, warn=say, executor=executor)
         for message in report.warnings:
             warn(message)
         if json_output:

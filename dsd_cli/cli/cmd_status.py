@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from dsd_cli.cli.output import JsonOption, out_console, print_json
 
@@ -40,6 +41,12 @@ def register(app: typer.Typer) -> None:
         pages = status["pages"]
         out_console.print(f"[bold]{archive}[/]: {pages['archived']} pages archived, {pages['pending']} pending, "
                           f"{pages['failed']} failed (unassigned or quarantined), {pages['in']} pages in")
+        for run in status["running"]:
+            out_console.print(Text(f"running: run {run['id']} on {run['host']} since {_when(run['started'])}, "
+                                   f"OCR: {run['executor'] or 'local'}"))
+            for w in run["workers"]:
+                rate = f", {w['pages_per_second']} pages/s" if "pages_per_second" in w else ""
+                out_console.print(Text(f"  worker {w['name']}: {w.get('pages', 0)} pages{rate}"))
         if status["last_run_pages_per_second"] is not None:
             out_console.print(f"last run: {status['last_run_pages_per_second']} pages/s")
         batches = Table(title="Batches")

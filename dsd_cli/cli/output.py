@@ -19,6 +19,14 @@ ProfileOption = Annotated[
                  envvar="DSD_PROFILE", show_envvar=True),
 ]
 
+ClusterOption = Annotated[
+    str | None, typer.Option("--cluster", envvar="DSD_CLUSTER", show_envvar=True,
+                             help="Dask scheduler to OCR on: tls://host:8786 (tcp:// on this machine only). "
+                                  "Default: the profile's [cluster] address, else this machine's processes.")]
+InsecureClusterOption = Annotated[
+    bool, typer.Option("--insecure-cluster", help="Allow plain tcp:// to another machine (unencrypted, "
+                                                  "unauthenticated: a trusted network only).")]
+
 
 def print_json(data: Any) -> None:
     """Write JSON to stdout (UTF-8, not escaped), one document per call."""

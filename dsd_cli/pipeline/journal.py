@@ -39,9 +39,17 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE TABLE IF NOT EXISTS quarantine (
     id INTEGER PRIMARY KEY, batch_id TEXT, source TEXT NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL,
     path TEXT NOT NULL, pages INTEGER NOT NULL DEFAULT 0, created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS page_quality (
+    document_id TEXT NOT NULL, page INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (document_id, page));
 CREATE INDEX IF NOT EXISTS documents_state ON documents(state);
 CREATE INDEX IF NOT EXISTS pages_role ON pages(role);
 """
+
+# Columns added since schema version 1 (ALTER TABLE on an older journal): what ran the run's OCR, its workers
+# with what they did, and when the run last said it was alive (`dsd status` shows live runs only).
+ADDED_COLUMNS = {"runs": (("executor", "TEXT"), ("workers", "TEXT"), ("heartbeat", "REAL"))}
+LIVE_SECONDS = 60
+"""A run whose heartbeat is older than this is not running any more (killed, or its machine went off)."""
 
 # Document states, in pipeline order: planned (image PDF made) -> ocred (PDF/A made) -> ready (signed, or signing
 # off) -> packaged (in its dossier's bag). 'quarantined' is terminal too.
@@ -81,6 +89,11 @@ class Journal:
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.executescript(SCHEMA)
+        for table, columns in ADDED_COLUMNS.items():
+            have = {r["name"] for r in self.db.execute(f"PRAGMA table_info({table})")}
+            for name, kind in columns:
+                if name not in have:
+                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
         self.db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
     def close(self) -> None:
@@ -102,6 +115,12 @@ class Journal:
             cur = db.execute("INSERT INTO runs(started, command, host, user) VALUES (?, ?, ?, ?)",
                              (time.time(), command, host, user))
             return int(cur.lastrowid or 0)
+
+    def run_heartbeat(self, run_id: int, executor: str, workers: list[dict[str, Any]]) -> None:
+        """The run is alive; `executor` and `workers` say what does its OCR (no personal data: names, counts)."""
+        with self.transaction() as db:
+            db.execute("UPDATE runs SET executor = ?, workers = ?, heartbeat = ? WHERE id = ?",
+                       (executor, json.dumps(workers), time.time(), run_id))
 
     def finish_run(self, run_id: int, status: str, summary: dict[str, Any]) -> None:
         with self.transaction() as db:
@@ -167,6 +186,13 @@ class Journal:
             if state == QUARANTINED:
                 db.execute("UPDATE pages SET role = 'quarantined', reason = ? WHERE document_id = ?", (error, doc_id))
 
+    def record_quality(self, doc_id: str, records: list[dict[str, Any]]) -> None:
+        """The per-page quality records of a document's OCR (replacing those of an earlier attempt)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM page_quality WHERE document_id = ?", (doc_id,))
+            db.executemany("INSERT INTO page_quality(document_id, page, data) VALUES (?, ?, ?)",
+                           [(doc_id, int(r.get("page", n)), json.dumps(r)) for n, r in enumerate(records, 1)])
+
     # quarantine -----------------------------------------------------------------------------------------------
     def record_quarantine(self, *, batch_id: str | None, source: str, reason: str, message: str, path: Path,
                           pages: int = 0, sha256: str = "", size: int = 0, kind: str = "") -> None:
@@ -210,7 +236,11 @@ class Journal:
         batches = [dict(r) for r in q("SELECT id, label, state, created, finished FROM batches ORDER BY created")]
         quarantine = [dict(r) for r in q("SELECT source, reason, message, path, pages, created FROM quarantine"
                                          " ORDER BY id")]
-        runs = [dict(r) for r in q("SELECT id, started, finished, status, command FROM runs ORDER BY id DESC LIMIT 5")]
+        runs = [dict(r) for r in q("SELECT id, started, finished, status, command, executor FROM runs"
+                                   " ORDER BY id DESC LIMIT 5")]
+        running = [{**dict(r), "workers": json.loads(r["workers"] or "[]")} for r in q(
+            "SELECT id, started, command, host, executor, workers, heartbeat FROM runs WHERE status = 'running'"
+            " AND heartbeat > ? ORDER BY id", (time.time() - LIVE_SECONDS,))]
         throughput = None
         last = q("SELECT started, finished, summary FROM runs WHERE finished IS NOT NULL ORDER BY id DESC"
                  " LIMIT 1").fetchone()
@@ -225,5 +255,6 @@ class Journal:
             "batches": batches,
             "quarantine": quarantine,
             "recent_runs": runs,
+            "running": running,
             "last_run_pages_per_second": throughput,
         }
