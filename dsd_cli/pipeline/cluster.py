@@ -86,6 +86,14 @@ def _profile_path(profile: Profile, value: str) -> str:
     return str(path)
 
 
+def require_distributed() -> None:
+    try:
+        import distributed  # noqa: F401 - only whether it is there
+    except ImportError:
+        raise MissingToolError("--cluster needs Dask distributed, which is not installed",
+                               hint="pip install distributed (dsd declares it; reinstall dsd)") from None
+
+
 def cluster_security(profile: Profile) -> Any:
     """A distributed.security.Security for tls:// from the profile's [cluster] files, else from Dask's own
     settings (DASK_DISTRIBUTED__COMM__TLS__CA_FILE, ...__CLIENT__CERT, ...__CLIENT__KEY)."""
@@ -206,9 +214,12 @@ class DaskExecutor:
         self._threads_checked = 0.0
 
     def __enter__(self) -> DaskExecutor:
+        import dask.config
         from distributed import Client, as_completed
 
         _quiet_dask_logs()
+        # A document's scans travel inside its task; a big dossier is no reason for a warning about graph sizes.
+        dask.config.set({"distributed.admin.large-graph-warning-threshold": "4GiB"})
         try:
             self.client = Client(self.address, security=self.security, timeout=self.connect_timeout,
                                  set_as_default=False)
@@ -325,7 +336,7 @@ class DaskExecutor:
         if self.client is None or self.client.status != "running":
             return []
         try:
-            info = self.client.scheduler_info(n_workers=-1)
+            info = self.client.scheduler_info()
         except (OSError, TimeoutError):
             return []
         return [{"name": str(w.get("name", address)), "address": address, "host": w.get("host", ""),
@@ -368,6 +379,7 @@ def open_executor(profile: Profile, *, cluster: str | None, workers: int, insecu
     if not address:
         return LocalExecutor(workers, crash_retries=profile.cluster.crash_retries)
     scheme = check_address(address, insecure=insecure, warn=warn or log.warning)
+    require_distributed()
     security = cluster_security(profile) if scheme == "tls" else None
     return DaskExecutor(address, security=security, crash_retries=profile.cluster.crash_retries,
                         resources=profile.cluster.resources, languages=profile.ocr.languages, warn=warn)

@@ -257,11 +257,10 @@ class Pipeline:
         if not pending:
             return
         sign = self.o.sign and self.o.profile.signing.enabled
-        stream = _Stream(self, journal, sign)
         with contextlib.ExitStack() as stack:
+            stream = _Stream(self, journal, sign, stack)
             if sign and any(d.state != J.READY for d in pending):
-                stream.session = stack.enter_context(self._signing_session())  # one key session for the batch
-                self.report.signed = True
+                stream.signer()  # now, not after the OCR: a wrong passphrase or a missing token stops the run early
             try:
                 stream.run(pending)
             except BaseException:
@@ -358,13 +357,20 @@ class _Stream:
     document's group is the documents of its dossier in its batch: packaged together, as one bag version, the
     moment the last of them is ready or quarantined; a batch whose documents are all settled is closed at once."""
 
-    def __init__(self, pipeline: Pipeline, journal: Journal, sign: bool) -> None:
-        self.p, self.journal, self.sign = pipeline, journal, sign
+    def __init__(self, pipeline: Pipeline, journal: Journal, sign: bool, stack: contextlib.ExitStack) -> None:
+        self.p, self.journal, self.sign, self.stack = pipeline, journal, sign, stack
         self.session: SigningSession | None = None
         self.queue: deque[J.DocumentRow] = deque()
         self.in_flight: dict[str, J.DocumentRow] = {}
         self.open: dict[tuple[str, str], set[str]] = defaultdict(set)
         self.profile = pipeline.o.profile
+
+    def signer(self) -> SigningSession:
+        """The batch's one signing session (one key load or token login), opened on first use."""
+        if self.session is None:
+            self.session = self.stack.enter_context(self.p._signing_session())
+            self.p.report.signed = True
+        return self.session
 
     def run(self, pending: list[J.DocumentRow]) -> None:
         progress = self.p.progress
@@ -435,10 +441,9 @@ class _Stream:
         """Sign an OCR'd document (or take it as it is without signing), then see whether its group is complete."""
         if doc.state == J.OCRED:
             if self.sign:
-                assert self.session is not None
                 out = _attempt_path(self.p.layout.work / doc.batch_id, doc.sequence, "signed")
                 try:
-                    result = self.session.sign(Path(doc.file or ""), out)
+                    result = self.signer().sign(Path(doc.file or ""), out)
                 except InputError as exc:  # this PDF cannot be signed; a key or TSA problem stops the run instead
                     self._quarantine(doc, exc.reason, exc.message)
                     return

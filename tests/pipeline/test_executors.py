@@ -187,3 +187,20 @@ def test_each_dossier_is_archived_as_soon_as_its_documents_are_ready(tmp_path: P
     steps = [(kind, stage) for kind, stage, _ in recorder.events if kind == "advance" and stage in ("ocr", "package")]
     assert steps == [("advance", "ocr"), ("advance", "package")] * 3, "OCR one, archive it, OCR the next, ..."
     assert any(stage.startswith("ocr@") for _, stage, _ in recorder.events), "a progress row per worker"
+
+
+def test_the_profile_names_the_cluster(tmp_path: Path):
+    from dsd_cli.profiles import PROFILES_DIR, load_profile
+
+    base = (PROFILES_DIR / "vlaanderen-ocmw.toml").read_text(encoding="utf-8")
+    good = tmp_path / "good.toml"
+    good.write_text(base + '\n[cluster]\naddress = "tls://coordinator.ocmw.local:8786"\nresources = "OCR=1"\n',
+                    encoding="utf-8")
+    cluster = load_profile(good).cluster
+    assert cluster.address == "tls://coordinator.ocmw.local:8786" and cluster.crash_retries == 2
+    for bad, message in (('address = "coordinator:8786"', "cluster.address"),
+                         ("crash_retries = -1", "cluster.crash_retries"), ('adress = "tls://x:1"', "cluster.adress")):
+        path = tmp_path / "bad.toml"
+        path.write_text(base + f"\n[cluster]\n{bad}\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match=message):
+            load_profile(path)
