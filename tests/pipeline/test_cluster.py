@@ -170,7 +170,7 @@ def test_plain_tcp_to_another_machine_needs_the_insecure_flag(dsd, tmp_path: Pat
     scanner_pdf(batch / "one.pdf", [("SD/2026/0301", "energie", ["Factuur water"])])
     remote = f"tcp://{own_address()}:{shared_cluster.address.rsplit(':', 1)[1]}"
     archive = tmp_path / "archive"
-    refused = dsd("run", batch, "--archive", archive, "--cluster", remote, "--no-sign")
+    refused = dsd("run", batch, "--archive", archive, "--no-sign", env={"DSD_CLUSTER": remote})
     assert refused.code == ExitCode.CONFIG, refused.stderr
     assert "refusing plain tcp://" in refused.stderr and "--insecure-cluster" in refused.stderr
     assert not archive.exists(), "refused before anything was done"
