@@ -44,14 +44,13 @@ class WorkerCrashed(Exception):
     """The worker process running a task died, as often as the pool allows."""
 
 
-def write_frame(stream: IO[bytes], obj: Any) -> None:
-    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+def write_frame(stream: IO[bytes], data: bytes) -> None:
     stream.write(_FRAME.pack(len(data)))
     stream.write(data)
     stream.flush()
 
 
-def read_frame(stream: IO[bytes]) -> Any:
+def read_frame(stream: IO[bytes]) -> bytes:
     head = stream.read(_FRAME.size)
     if len(head) < _FRAME.size:
         raise EOFError
@@ -59,6 +58,14 @@ def read_frame(stream: IO[bytes]) -> Any:
     data = stream.read(size)
     if len(data) < size:
         raise EOFError
+    return data
+
+
+def _dumps(obj: Any) -> bytes:
+    return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _loads(data: bytes) -> Any:
     return pickle.loads(data)  # noqa: S301 - frames come from dsd's own parent or child process
 
 
@@ -167,12 +174,21 @@ class ProcessPool:
                 future, fn, args, crashes = item
                 if crashes == 0 and not future.set_running_or_notify_cancel():
                     continue  # cancelled while it waited
+                try:
+                    command = _dumps((fn, args))
+                except Exception as exc:  # not picklable: a bug in the caller, reported to it
+                    future.set_exception(exc)
+                    continue
                 if proc is None:
                     proc = self._start(slot)
+                if self._aborted.is_set():  # stopped while this worker was being started
+                    kill_tree(proc.pid)
+                    _drop(future)
+                    return
                 assert proc.stdin is not None and proc.stdout is not None
                 try:
-                    write_frame(proc.stdin, (fn, args))
-                    status, value = read_frame(proc.stdout)
+                    write_frame(proc.stdin, command)
+                    reply = read_frame(proc.stdout)
                 except (EOFError, OSError):
                     if self._aborted.is_set():
                         _drop(future)
@@ -185,6 +201,11 @@ class ProcessPool:
                     else:
                         future.set_exception(WorkerCrashed(f"the worker process {ended} while running it, "
                                                            f"{crashes + 1} time(s)"))
+                    continue
+                try:
+                    status, value = _loads(reply)
+                except Exception as exc:  # e.g. a result class this process cannot import
+                    future.set_exception(exc)
                     continue
                 if status == "ok":
                     future.set_result(value)
@@ -259,11 +280,12 @@ def worker_main() -> None:
     sweep_stale_scratch()
     while True:
         try:
-            fn, args = read_frame(commands)
+            command = read_frame(commands)
         except EOFError:
             return
         try:
-            reply: tuple[str, Any] = ("ok", fn(*args))
-        except Exception as exc:  # a bug in the task: the caller re-raises it
-            reply = ("error", _portable(exc))
+            fn, args = _loads(command)
+            reply = _dumps(("ok", fn(*args)))
+        except Exception as exc:  # a bug in the task (or a result that cannot be pickled): the caller re-raises it
+            reply = _dumps(("error", _portable(exc)))
         write_frame(results, reply)

@@ -96,7 +96,7 @@ def documents_by_state(archive: Path) -> dict[str, int]:
         db.close()
 
 
-def wait_until(condition, timeout: float = 180, what: str = "") -> None:
+def wait_until(condition, timeout: float = 600, what: str = "") -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
@@ -212,7 +212,7 @@ def test_a_worker_killed_mid_batch_loses_nothing(dsd, six_documents: Path, tmp_p
     assert run_json(status)["pages"]["archived"] >= 1, "pages are archived while the OCR goes on"
     assert documents_by_state(archive).get("planned", 0) >= 2, "the kill comes in the middle of the batch"
     c.kill_worker(0)  # nanny, worker and helper: the machine is gone
-    out, _ = proc.communicate(timeout=300)
+    out, _ = proc.communicate(timeout=900)
     assert proc.returncode == ExitCode.OK, (tmp_path / "run.log").read_text()
     assert json.loads(out)["documents_archived"] == 6
     assert_every_page_accounted_for(archive, 12)
@@ -328,7 +328,7 @@ def test_the_scheduler_going_away_stops_the_run_and_the_next_run_resumes(dsd, si
     proc = start_run(*args, log=tmp_path / "run.log")
     wait_until(lambda: documents_by_state(archive).get("packaged", 0) >= 1, what="a first dossier archived")
     c.stop()  # scheduler and workers: the cluster's machine went off
-    proc.communicate(timeout=120)
+    proc.communicate(timeout=300)
     log = (tmp_path / "run.log").read_text()
     assert proc.returncode == ExitCode.CLUSTER, log
     assert "Dask scheduler" in log and "Traceback" not in log, log

@@ -204,3 +204,46 @@ def test_the_profile_names_the_cluster(tmp_path: Path):
         path.write_text(base + f"\n[cluster]\n{bad}\n", encoding="utf-8")
         with pytest.raises(ConfigError, match=message):
             load_profile(path)
+
+
+def _pdf(pages: int, pdfa_part: str = "") -> bytes:
+    import io
+
+    import pikepdf
+
+    pdf = pikepdf.new()
+    for _ in range(pages):
+        pdf.add_blank_page()
+    if pdfa_part:
+        with pdf.open_metadata() as meta:
+            meta["pdfaid:part"] = pdfa_part
+            meta["pdfaid:conformance"] = "B"
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    return buffer.getvalue()
+
+
+def test_the_coordinator_checks_every_ocr_result_before_trusting_it(tmp_path: Path):
+    from dsd_cli.errors import ToolFailedError
+    from dsd_cli.fsutil import sha256_bytes
+    from dsd_cli.pipeline.results import accept_ocr_result
+    from dsd_cli.pipeline.workers import OcrOutcome
+
+    def outcome(data: bytes, digest: str | None = None) -> OcrOutcome:
+        return OcrOutcome(ok=True, pdf=data, sha256=digest or sha256_bytes(data), pages=2)
+
+    good = _pdf(2, "2")
+    target = tmp_path / "0001.ocr.pdf"
+    assert accept_ocr_result(outcome(good), pages=2, output_type="pdfa-2", target=target) == sha256_bytes(good)
+    assert target.read_bytes() == good
+    for result, pages, reason in ((outcome(good, "0" * 64), 2, "result-damaged"),
+                                  (outcome(good), 3, "page-count-changed"),
+                                  (outcome(_pdf(2)), 2, "pdfa-failed"),
+                                  (outcome(_pdf(2, "1")), 2, "pdfa-failed"),
+                                  (outcome(b"%PDF-1.7 not really"), 2, "pdfa-failed")):
+        bad = tmp_path / f"{reason}-{pages}.pdf"
+        with pytest.raises(ToolFailedError) as info:
+            accept_ocr_result(result, pages=pages, output_type="pdfa-2", target=bad)
+        assert info.value.reason == reason
+        assert not bad.exists(), "nothing is left for the journal to point at"
+    assert repr(outcome(good)).startswith("OcrOutcome(ok=True, pages=2, bytes=")
