@@ -32,13 +32,20 @@ class ExitCode(IntEnum):
     """Another dsd process holds the archive's lock."""
     ARCHIVE = 9
     """The archive is not usable for this command (not a dsd archive, unknown dossier, write failure)."""
-    CLUSTER = 10
+    NOTHING_CHECKED = 10
+    """A checking command found nothing to check (no bag and no PDF): it cannot say "all well"."""
+    CLUSTER = 11
     """The Dask scheduler could not be reached, refused dsd, or went away during the run. Work finished before is
     kept; the same command resumes once the cluster is back."""
     INTERNAL = 70
     """A bug in dsd (an unexpected exception). Please report it with the log."""
     INTERRUPTED = 130
     """Stopped by Ctrl-C or SIGTERM; a later `dsd run` resumes the work."""
+
+    @property
+    def reason(self) -> str:
+        """The code's name as JSON error objects give it when an error has no reason of its own: 'bad-input'."""
+        return self.name.lower().replace("_", "-")
 
 
 class DsdError(Exception):
@@ -121,3 +128,25 @@ class ProblemsFound(DsdError):
     """Raised by checking commands when they ran to the end and found problems."""
 
     exit_code = ExitCode.PROBLEMS_FOUND
+
+
+class NothingChecked(DsdError):
+    """Raised by checking commands that found nothing to check (`dsd verify` on an empty folder)."""
+
+    exit_code = ExitCode.NOTHING_CHECKED
+
+
+def parser_message(exc: BaseException | str, path: object = None) -> str:
+    """A third-party parser's own words for `exc` (qpdf, pyHanko, lxml; or a warning it gave as text), for messages
+    at a module's edge: a bare Python error (ValueError, AssertionError, ...) keeps its name in front, and the file
+    path a parser puts in front of its message (qpdf does) is dropped, so the message reads the same wherever the
+    file lies."""
+    text = str(exc).strip()
+    name = type(exc).__name__
+    if not text:
+        return f"{name} (the parser gave no message)"
+    if path is not None:
+        full = str(path)
+        for prefix in (full, full.rsplit("/", 1)[-1]):
+            text = text.replace(f"{prefix} (", "(").replace(f"{prefix}: ", "").replace(prefix, "the file")
+    return f"{name}: {text}" if type(exc).__module__ == "builtins" and not isinstance(exc, str) else text

@@ -2,17 +2,19 @@
 
 The coordinator (`dsd run --cluster ADDRESS`) connects a `distributed.Client` to a scheduler that the operator runs
 (`dask scheduler`), with workers started by Dask's own command from dsd's environment (`dask worker ADDRESS
---nthreads 1`). Each document goes out as one task, `client.submit(run_in_helper, ocr_step, <image PDF bytes,
-settings>, key=..., pure=False)`, and comes back through `as_completed`. Workers need dsd installed, no access to
-the archive: they get bytes and return bytes; the journal, splitting, signing (the key never leaves the coordinator),
-packaging and verification stay on the coordinator, which checks every result as it checks local ones.
+--nthreads 1`). Each document goes out as one task, `client.submit(run_in_helper, ocr_task, <image PDF bytes,
+[ocr] and [qa] settings>, key=..., pure=False)`, and comes back through `as_completed`. Workers need dsd installed,
+no access to the archive: they get bytes and return bytes (with the per-page quality records); the journal,
+splitting, signing (the key never leaves the coordinator), packaging and verification stay on the coordinator, which
+checks every result as it checks local ones.
 
 Faults: the scheduler re-runs the tasks of a worker that dies elsewhere; a task that was running on
 `distributed.scheduler.allowed-failures` + 1 dying workers ends as KilledWorker, which the coordinator quarantines as
 `worker-crashed`. On the worker, the task runs in a helper process of dsd's own (procpool.py): Dask's worker is
-multi-threaded, where forking OCRmyPDF per document would not be safe, and a crash of the helper is counted and
-retried there (`crash_retries`) without taking the Dask worker down. The scheduler keeps nothing across a restart:
-when it goes away the run stops (ClusterError, exit 10) and the next run resumes from the journal.
+multi-threaded, where forking per document (the tesseract engine with its models loaded, or OCRmyPDF) would not be
+safe, and a crash of the helper is counted and retried there (`crash_retries`) without taking the Dask worker down.
+The scheduler keeps nothing across a restart: when it goes away the run stops (ClusterError, exit 11) and the next
+run resumes from the journal.
 
 Security: Dask's comms are unauthenticated without TLS. dsd refuses plain tcp:// to anything but loopback unless
 told (`--insecure-cluster`), and tls:// needs the cluster CA and a client certificate (distributed.security).
@@ -34,7 +36,7 @@ from dsd_cli import __version__
 from dsd_cli.errors import ClusterError, ConfigError, MissingToolError
 from dsd_cli.pipeline.executors import Completed
 from dsd_cli.pipeline.procpool import ProcessPool, WorkerCrashed
-from dsd_cli.profiles import ClusterSettings, Profile
+from dsd_cli.profiles import ClusterSettings, OcrSettings, Profile
 
 log = logging.getLogger("dsd.cluster")
 
@@ -171,13 +173,15 @@ def run_in_helper(fn: Callable[..., Any], sealed: Sealed, crash_retries: int) ->
         return "crashed", str(exc)
 
 
-def worker_facts(languages: tuple[str, ...]) -> dict[str, str]:
-    """Run on each worker when the coordinator connects: its dsd version, and what it lacks to OCR, if anything."""
-    from dsd_cli.tools.versions import require_tools
+def worker_facts(settings: OcrSettings) -> dict[str, str]:
+    """Run on each worker when the coordinator connects: its dsd version, and what it lacks to OCR with the
+    profile's engine, if anything."""
+    from dsd_cli.tools.versions import require_ocr_engine, require_tools
 
     problem = ""
     try:
-        require_tools(OCR_TOOLS, languages)
+        require_tools(OCR_TOOLS, settings.languages)
+        require_ocr_engine(settings)
     except MissingToolError as exc:
         problem = exc.message
     return {"dsd": __version__, "host": socket.gethostname(), "problem": problem}
@@ -196,14 +200,14 @@ class DaskExecutor:
     runs_here = False
 
     def __init__(self, address: str, *, security: Any = None, crash_retries: int = 2, resources: str = "",
-                 languages: tuple[str, ...] = (), warn: Callable[[str], None] | None = None,
+                 ocr: OcrSettings | None = None, warn: Callable[[str], None] | None = None,
                  connect_timeout: float = CONNECT_TIMEOUT_SECONDS) -> None:
         self.address = address
         self.description = f"dask {address}"
         self.security = security
         self.crash_retries = crash_retries
         self.resources = _parse_resources(resources)
-        self.languages = languages
+        self.ocr = ocr or OcrSettings()
         self.warn = warn or log.warning
         self.connect_timeout = connect_timeout
         self.client: Any = None
@@ -249,7 +253,7 @@ class DaskExecutor:
             self.client = None
 
     def _check_workers(self) -> None:
-        facts = self.client.run(worker_facts, self.languages, on_error="return")
+        facts = self.client.run(worker_facts, self.ocr, on_error="return")
         if not facts:
             self.warn(f"no Dask workers are connected to {self.address} yet; documents wait for them")
         for address, fact in facts.items():
@@ -382,4 +386,4 @@ def open_executor(profile: Profile, *, cluster: str | None, workers: int, insecu
     require_distributed()
     security = cluster_security(profile) if scheme == "tls" else None
     return DaskExecutor(address, security=security, crash_retries=profile.cluster.crash_retries,
-                        resources=profile.cluster.resources, languages=profile.ocr.languages, warn=warn)
+                        resources=profile.cluster.resources, ocr=profile.ocr, warn=warn)

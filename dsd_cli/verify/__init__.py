@@ -7,20 +7,24 @@ Nothing here changes what it verifies.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from dsd_cli.archive.layout import AUDIT_DIR, RESERVED_NAMES
 from dsd_cli.errors import ConfigError, InputError, UsageError
 from dsd_cli.models import Problem, VerifyReport
-from dsd_cli.pipeline.layout import AUDIT_DIR, RESERVED_NAMES
-from dsd_cli.profiles import Profile, load_profile
 from dsd_cli.progress import NullProgress, ProgressReporter
 from dsd_cli.verify.bagcheck import BagResult, check_bag, inventory
-from dsd_cli.verify.pdfverify import PdfJob, check_pdfs
+from dsd_cli.verify.pdfverify import PdfJob
+
+if TYPE_CHECKING:  # profiles are loaded only for dsd bags; a plain bag's fixity needs none of it
+    from dsd_cli.profiles import Profile
 
 AUDIT_LOG = "audit-log.jsonl"
 
@@ -31,6 +35,10 @@ class VerifyOptions:
     """Hashing threads and PDF-checking processes (0: one per core)."""
     fast: bool = False
     """Presence and Payload-Oxum only: no checksums, signatures, PDF/A or METS checks."""
+    fixity_only: bool = False
+    """BagIt validation only, as `bagit.py --validate`: every checksum of every manifest and tag manifest,
+    completeness and Payload-Oxum (and the audit log's hash chain), but no dsd profile rules, METS, signatures or
+    PDF checks."""
     trust_roots: tuple[Path, ...] = ()
     """Root certificates that signatures must chain to."""
     profile: Profile | None = None
@@ -38,6 +46,8 @@ class VerifyOptions:
     default profile."""
     require_signatures: bool | None = None
     """None: as the profile says (signing.required) for dsd bags, never for other bags or single PDFs."""
+    validation_time: dt.datetime | None = None
+    """When signatures are validated (None: now). A later time shows what a verifier will see then, offline."""
     allow_demo_trust: bool = True
     """Accept dsd DEMO signatures with a warning (signature.demo-trust) in single PDFs and in dsd bags whose METS
     records signing with the demo key (archives made without a real key). Elsewhere a demo signature is always
@@ -46,6 +56,12 @@ class VerifyOptions:
     def __post_init__(self) -> None:
         if self.workers < 0:
             raise UsageError(f"workers must be 0 (one per core) or more, not {self.workers}")
+        if self.fast and self.fixity_only:
+            raise UsageError("--fast (no hashing) and --fixity-only (hashing only) exclude each other")
+
+    @property
+    def mode(self) -> str:
+        return "fast" if self.fast else "fixity-only" if self.fixity_only else "full"
 
 
 @dataclass
@@ -99,6 +115,7 @@ def _collect(paths: Sequence[Path], report: VerifyReport) -> _Target:
                 report.problems.append(Problem(child.name, "archive.stray-file",
                                                "file in the archive outside any bag", "warning"))
         _audit_hook(path, report)
+        _archive_hook(path, report)
         if bags == 0:
             report.problems.append(Problem(path.resolve().name, "archive.empty", "no bags found", "warning"))
     return target
@@ -119,6 +136,28 @@ def _audit_hook(archive: Path, report: VerifyReport) -> None:
     _count(report, "audit_logs")
 
 
+def _archive_hook(archive: Path, report: VerifyReport) -> None:
+    """The archive inventory against the bags and the audit log (verify/archivecheck.py)."""
+    from dsd_cli.verify.archivecheck import check_archive
+
+    findings = check_archive(archive)
+    report.problems += findings.problems
+    if findings.inventory:
+        _count(report, "inventories")
+        _count(report, "inventoried_dossiers", findings.dossiers)
+
+
+def _nothing_checked(paths: Sequence[Path], report: VerifyReport) -> None:
+    """A verdict must have checked something: no bag, no PDF and no dossier of an inventory is a failure of its
+    own."""
+    from dsd_cli.verify.archivecheck import NOTHING_CHECKED
+
+    if not any(report.checked.get(key) for key in ("bags", "pdfs", "inventoried_dossiers")):
+        names = ", ".join(str(p) for p in paths)
+        report.problems.append(Problem(names, NOTHING_CHECKED, "no bag and no PDF found: nothing was verified "
+                                       "(an empty folder, loose files, or not the archive folder?)"))
+
+
 def _count(report: VerifyReport, key: str, amount: int = 1) -> None:
     report.checked[key] = report.checked.get(key, 0) + amount
 
@@ -128,6 +167,8 @@ def _profile_for(result: BagResult, options: VerifyOptions, label: str, report: 
     """The profile whose rules apply to a dsd bag; profiles are loaded once per run (`loaded`)."""
     if options.profile is not None:
         return options.profile
+    from dsd_cli.profiles import load_profile
+
     name = result.info.get("DSD-Profile", [""])[0]
     if name not in loaded:
         try:
@@ -178,10 +219,10 @@ def _after_bagit(bag: Path, label: str, result: BagResult, options: VerifyOption
         "bag": label, "path": str(bag), "bagit_version": result.version, "dsd": is_dsd,
         "files": result.files, "bytes": result.bytes,
         "ok": not any(p.severity == "error" for p in result.problems)})
-    if not result.version or options.fast:
+    if not result.version or options.fast or options.fixity_only:
         return
     require = demo = False
-    pdfa_part = level = ""
+    pdfa_part = level = required = ""
     if is_dsd:
         from dsd_cli.verify.dsdrules import check_dsd_bag  # lxml and the signing constants: dsd bags only
 
@@ -192,11 +233,16 @@ def _after_bagit(bag: Path, label: str, result: BagResult, options: VerifyOption
         # Demo trust only where the bag itself records signing with dsd's demo key.
         demo = options.allow_demo_trust and findings.demo_signing
         pdfa_part, level = _profile_levels(result, profile)
+        required = _pdfa_part(profile.ocr.output_type)
     roots = tuple(str(p) for p in options.trust_roots)
     for rel in result.payload:
         if rel.lower().endswith(".pdf"):
             pdf_jobs.append(PdfJob(str(bag / rel), f"{label}/{rel}", label, roots, demo, bool(require), pdfa_part,
-                                   level))
+                                   level, validation_time=options.validation_time, pdfa_required=required))
+
+
+def _pdfa_part(output_type: str) -> str:
+    return "2" if output_type == "pdfa" else output_type.removeprefix("pdfa-")  # OCRmyPDF's 'pdfa' is PDF/A-2
 
 
 def _profile_levels(result: BagResult, profile: Profile) -> tuple[str, str]:
@@ -204,17 +250,18 @@ def _profile_levels(result: BagResult, profile: Profile) -> tuple[str, str]:
     first = {k: v[0] for k, v in result.info.items() if v}
     if (first.get("DSD-Profile"), first.get("DSD-Profile-Version")) != (profile.name, profile.profile.version):
         return "", ""  # made under another profile or version: its settings may have differed
-    output = profile.ocr.output_type
-    part = "2" if output == "pdfa" else output.removeprefix("pdfa-")  # OCRmyPDF's 'pdfa' is PDF/A-2
     level = profile.signing.level if profile.signing.enabled else ""
-    return part, level
+    return _pdfa_part(profile.ocr.output_type), level
 
 
 def verify_paths(paths: Sequence[Path], options: VerifyOptions = VerifyOptions(),
                  progress: ProgressReporter | None = None) -> VerifyReport:
     """Verify archive folders, bags and PDF files. Raises InputError when a path cannot be used at all."""
     progress = progress or NullProgress()
-    report = VerifyReport(ok=True)
+    # One validation time for every signature of the run (and the report says which).
+    moment = options.validation_time or dt.datetime.now(dt.UTC)
+    options = dataclasses.replace(options, validation_time=moment)
+    report = VerifyReport(ok=True, details={"mode": options.mode, "validation_time": moment.isoformat()})
     target = _collect(paths, report)
     inventories = {bag: inventory(bag) for bag, _ in target.bags}
     total = None if options.fast else sum(sum(sizes.values()) for sizes, _ in inventories.values())
@@ -226,10 +273,14 @@ def verify_paths(paths: Sequence[Path], options: VerifyOptions = VerifyOptions()
     for (bag, label), result in zip(target.bags, results, strict=True):
         _after_bagit(bag, label, result, options, report, pdf_jobs, profiles)
     roots = tuple(str(p) for p in options.trust_roots)
-    pdf_jobs += [PdfJob(str(pdf), pdf.name, "", roots, options.allow_demo_trust, bool(options.require_signatures))
-                 for pdf in target.pdfs]
+    if not options.fixity_only:
+        pdf_jobs += [PdfJob(str(pdf), pdf.name, "", roots, options.allow_demo_trust,
+                            bool(options.require_signatures), validation_time=options.validation_time)
+                     for pdf in target.pdfs]
     if pdf_jobs:
         progress.start("pdfs", len(pdf_jobs), "files")
+        from dsd_cli.verify.pdfverify import check_pdfs
+
         checked = check_pdfs(pdf_jobs, options.workers or os.cpu_count() or 1, lambda: progress.advance("pdfs"))
         progress.finish("pdfs")
         signatures: list[dict[str, Any]] = report.details.setdefault("signatures", [])
@@ -238,6 +289,7 @@ def verify_paths(paths: Sequence[Path], options: VerifyOptions = VerifyOptions()
             signatures += details
         _count(report, "pdfs", len(pdf_jobs))
         _count(report, "signatures", len(signatures))
+    _nothing_checked(paths, report)
     report.ok = not any(p.severity == "error" for p in report.problems)
     return report
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
@@ -174,26 +173,30 @@ def _check_oxum(info: dict[str, list[str]], count: int, size: int, c: Checker, m
 
 
 def inventory(bag: Path) -> tuple[dict[str, int], list[str]]:
-    """Every regular file of the bag (relative path -> size), and the symbolic links, with one stat per entry.
+    """Every regular file of the bag (relative path -> size), and the symbolic links, with one stat per file.
 
-    Symbolic links to folders are listed, never descended into.
+    Symbolic links to folders are listed, never descended into. os.scandir gives each entry's type without a
+    system call and its path without Python string joins (20,000-file bags).
     """
     files: dict[str, int] = {}
     links: list[str] = []
-    root = str(bag)
-    for folder, dirs, names in os.walk(root):
-        rel_folder = os.path.relpath(folder, root).replace(os.sep, "/")
-        prefix = "" if rel_folder == "." else rel_folder + "/"
-        for name in names + [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
-            full = os.path.join(folder, name)
+    pending = [(str(bag), "")]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
             try:
-                st = os.lstat(full)
+                if entry.is_symlink():
+                    links.append(prefix + entry.name)
+                elif entry.is_dir(follow_symlinks=False):
+                    pending.append((entry.path, f"{prefix}{entry.name}/"))
+                elif entry.is_file(follow_symlinks=False):
+                    files[prefix + entry.name] = entry.stat(follow_symlinks=False).st_size
             except OSError:
                 continue
-            if stat.S_ISLNK(st.st_mode):
-                links.append(prefix + name)
-            elif stat.S_ISREG(st.st_mode):
-                files[prefix + name] = st.st_size
     return files, links
 
 
@@ -227,7 +230,7 @@ def _payload_on_disk(bag: Path, files: dict[str, int], links: list[str], targets
 def _collisions(paths: list[str], c: Checker) -> None:
     seen: dict[str, str] = {}
     for rel in paths:
-        key = unicodedata.normalize("NFC", rel).casefold()
+        key = rel.lower() if rel.isascii() else unicodedata.normalize("NFC", rel).casefold()
         if key in seen:
             c.warn(rel, "bagit.case-collision", f"differs from {seen[key]!r} only by case or normalisation: "
                                                 "the bag cannot be copied to Windows or macOS intact")

@@ -70,7 +70,7 @@ def _decode_path(raw: str, version: tuple[int, int]) -> str:
 
 def _lines(text: str) -> list[str]:
     """Lines ended by LF, CR or CRLF only (str.splitlines also splits on U+2028, U+0085, ... that names may hold)."""
-    lines = _LINE_END.split(text)
+    lines = text.split("\n") if "\r" not in text else _LINE_END.split(text)
     if lines and lines[-1] == "":
         lines.pop()
     return lines
@@ -199,22 +199,27 @@ def _parse_manifest(text: str, name: str, alg: str, version: tuple[int, int], c:
                     payload: bool) -> dict[str, str]:
     entries: dict[str, str] = {}
     normalised: dict[str, str] = {}
+    length = ALGORITHMS[alg]
+    match_line = _MANIFEST_LINE.fullmatch
+    plain = _PLAIN.match
+    decode = version >= (1, 0)
     for n, line in enumerate(_lines(text), start=1):
-        if not line.strip():
+        match = match_line(line)
+        if not match or len(match[1]) != length:
+            if line.strip():
+                c.error(name, "bagit.malformed-line", f"line {n} is not '{alg.upper()}-CHECKSUM PATH'")
             continue
-        match = _MANIFEST_LINE.fullmatch(line)
-        if not match or len(match["digest"]) != ALGORITHMS[alg]:
-            c.error(name, "bagit.malformed-line", f"line {n} is not '{alg.upper()}-CHECKSUM PATH'")
-            continue
-        digest, rel = match["digest"].lower(), match["path"]
-        if rel.startswith("*"):
+        digest, rel = match[1].lower(), match[2]
+        if rel[0] == "*":
             c.warn(name, "bagit.md5sum-format", f"line {n}: '*' binary marker of md5sum tools")
             rel = rel[1:]
-        rel = _decode_path(rel, version)
-        reason = unsafe_reason(rel)
-        if reason:
-            c.error(name, "bagit.path-escape", f"line {n}: {rel!r}: {reason}; not followed")
-            continue
+        if decode and "%" in rel:
+            rel = _decode_path(rel, version)
+        if not (plain(rel) and ".." not in rel):  # the common case is decided without a call
+            reason = unsafe_reason(rel)
+            if reason:
+                c.error(name, "bagit.path-escape", f"line {n}: {rel!r}: {reason}; not followed")
+                continue
         if rel.startswith("./"):
             c.warn(name, "bagit.relative-path", f"line {n}: path starts with './'")
             while rel.startswith("./"):
@@ -230,7 +235,7 @@ def _parse_manifest(text: str, name: str, alg: str, version: tuple[int, int], c:
             else:
                 c.warn(rel, "bagit.duplicate-entry", f"listed twice in {name} (same checksum)")
             continue
-        nfc = unicodedata.normalize("NFC", rel)
+        nfc = rel if rel.isascii() else unicodedata.normalize("NFC", rel)
         if nfc in normalised and normalised[nfc] != rel:
             c.warn(rel, "bagit.normalization-twin", f"listed in {name} under two Unicode normalisations")
         normalised[nfc] = rel

@@ -21,6 +21,7 @@ from tests.conftest import run_dsd
 from tests.export.conftest import bag_errors, tree_bytes
 
 SHARED_SCHEMAS = Path(__file__).resolve().parents[2].parent / "shared" / "schemas"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
 NS = {"mets": "http://www.loc.gov/METS/", "xlink": "http://www.w3.org/1999/xlink",
       "csip": "https://DILCIS.eu/XML/METS/CSIPExtensionMETS", "sip": "https://DILCIS.eu/XML/METS/SIPExtensionMETS",
       "premis": "http://www.loc.gov/premis/v3", "dsdx": "https://dsd.example.org/ns/export-index/1"}
@@ -44,7 +45,8 @@ REP_DIV = f"{CSIP_DIV}/mets:div[starts-with(@LABEL, 'Representations/')]"
 CHECKED = ("@MIMETYPE", "@SIZE", "@CREATED", "@CHECKSUM", "@CHECKSUMTYPE")
 
 COMMON = [
-    ("CSIP1", M, "@OBJID"), ("CSIP2", M, "@TYPE"), ("CSIP3", f"{M}[@TYPE='OTHER']", "@csip:OTHERTYPE"),
+    ("CSIP1", M, "@OBJID"), ("CSIP2", M, "@TYPE = 'Other'"),  # 'Other' of the CSIP content category vocabulary
+    ("CSIP3", f"{M}[@TYPE='Other']", "@csip:OTHERTYPE"),
     ("CSIP4", M, "@csip:CONTENTINFORMATIONTYPE"),
     ("CSIP5", f"{M}[@csip:CONTENTINFORMATIONTYPE='OTHER']", "@csip:OTHERCONTENTINFORMATIONTYPE"),
     ("CSIP6", M, "@PROFILE"), ("SIP1", M, "@LABEL"), ("SIP2", M, f"@PROFILE = '{SIP_PROFILE}'"),
@@ -102,6 +104,12 @@ PACKAGE = [
 ]
 REPRESENTATION = [
     ("CSIP1", M, "@OBJID = $folder"),  # the representation METS names the representation folder
+    # Its preservation metadata in its own metadata/ folder (CSIPSTR13), by mdRef from amdSec (CSIP31-44).
+    ("CSIP31", M, "count(mets:amdSec) = 1"), ("CSIP32", f"{M}/mets:amdSec", "mets:digiprovMD"),
+    ("CSIP34", f"{M}/mets:amdSec/mets:digiprovMD", "@STATUS = 'CURRENT'"), ("CSIP39", AMD_REF, "@MDTYPE = 'PREMIS'"),
+    ("CSIPSTR13", AMD_REF, "starts-with(@xlink:href, 'metadata/')"),
+    *((f"CSIP{n}", AMD_REF, test) for n, test in zip(range(40, 45), CHECKED, strict=True)),
+    ("CSIP91", f"{CSIP_DIV}/mets:div[@LABEL='Metadata']", "@ADMID"),
     ("CSIP4", M, "@csip:CONTENTINFORMATIONTYPE"),  # mandatory for representation METS
     ("CSIP101,103", CSIP_DIV, "count(mets:div[@LABEL='Representations']) = 1"),
     ("CSIP102", f"{CSIP_DIV}/mets:div[@LABEL='Representations']", "@ID"),
@@ -176,7 +184,14 @@ def test_mets_and_premis_validate_against_their_schemas(sip_bag: Path):
     for path in (sip / "METS.xml", sip / "representations" / "rep1" / "METS.xml"):
         assert mets.validate(_parse(path)), f"{path.name}: {mets.error_log}"
     premis = _schema("premis-v3.xsd")
-    assert premis.validate(_parse(sip / "metadata/preservation/premis.xml")), premis.error_log
+    for path in (sip / "metadata/preservation/premis.xml",
+                 sip / "representations/rep1/metadata/preservation/premis.xml"):
+        assert premis.validate(_parse(path)), f"{path}: {premis.error_log}"
+    for path in (sip / "METS.xml", sip / "representations" / "rep1" / "METS.xml"):  # PREMIS named with METS
+        locations = _parse(path).getroot().get(f"{{{XSI}}}schemaLocation").split()
+        named = dict(zip(locations[::2], locations[1::2], strict=True))
+        assert (path.parent / named[NS["premis"]]).resolve() == (sip / "schemas" / "premis-v3.xsd").resolve()
+        assert (path.parent / named[NS["mets"]]).resolve() == (sip / "schemas" / "mets.xsd").resolve()
     index_schema = etree.XMLSchema(_parse(sip / "schemas" / "dsd-export-index-1.xsd"))
     assert index_schema.validate(_parse(sip / "metadata/descriptive/index.xml")), index_schema.error_log
     for name in ("mets.xsd", "xlink.xsd", "premis-v3.xsd"):  # the copies dsd ships are the published ones
@@ -207,7 +222,8 @@ def test_every_mandatory_csip_and_sip_requirement_is_met(sip_bag: Path):
         assert div.get("LABEL") == group.get("USE") == "Representations/rep1"
     # The structural requirements CSIPSTR1-16 that apply: one root folder, METS.xml, metadata/, representations/.
     for rel in ("METS.xml", "metadata/descriptive", "metadata/preservation", "representations/rep1/METS.xml",
-                "representations/rep1/data", "schemas", "documentation"):
+                "representations/rep1/data", "representations/rep1/metadata/preservation/premis.xml", "schemas",
+                "documentation"):
         assert (sip / rel).exists(), rel
     # A requirement that is not met is found: the check can fail.
     root.getroot().attrib.pop("PROFILE")

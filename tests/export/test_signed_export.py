@@ -55,9 +55,11 @@ def test_signatures_stay_intact_and_cover_the_whole_file(signed_archive, tmp_pat
 def test_premis_names_the_pdfa_format(signed_archive, tmp_path: Path):
     out = run_export(signed_archive.archive, Criteria(dossiers=(signed_archive.dossier,)), tmp_path / "sip",
                      export_format="e-ark")
-    (premis,) = out.output.rglob("premis.xml")
-    tree = etree.parse(str(premis), etree.XMLParser(no_network=True, resolve_entities=False))
-    (obj,) = [o for o in tree.xpath("//premis:object", namespaces=PREMIS)
-              if o.xpath("string(.//premis:objectIdentifierValue)", namespaces=PREMIS).endswith(".pdf")]
-    assert obj.xpath("string(.//premis:formatName)", namespaces=PREMIS) == "PDF/A-2b"
-    assert obj.xpath("string(.//premis:formatRegistryKey)", namespaces=PREMIS) == "fmt/477"
+    found = sorted(out.output.rglob("premis.xml"))  # the package's, and the representation's own (CSIPSTR13)
+    assert len(found) == 2 and found[1].match("representations/rep1/metadata/preservation/premis.xml")
+    for premis in found:
+        tree = etree.parse(str(premis), etree.XMLParser(no_network=True, resolve_entities=False))
+        (obj,) = [o for o in tree.xpath("//premis:object", namespaces=PREMIS)
+                  if o.xpath("string(.//premis:objectIdentifierValue)", namespaces=PREMIS).endswith(".pdf")]
+        assert obj.xpath("string(.//premis:formatName)", namespaces=PREMIS) == "PDF/A-2b"
+        assert obj.xpath("string(.//premis:formatRegistryKey)", namespaces=PREMIS) == "fmt/477"

@@ -206,8 +206,8 @@ def test_a_worker_killed_mid_batch_loses_nothing(dsd, six_documents: Path, tmp_p
     proc = start_run(six_documents, "--archive", archive, "--cluster", c.address, "--json", log=tmp_path / "run.log")
     wait_until(lambda: documents_by_state(archive).get("packaged", 0) >= 1, what="a first dossier archived")
     status = dsd("status", "--archive", archive, "--json")
-    (running,) = run_json(status)["running"]
-    assert running["executor"] == f"dask {c.address}"
+    running = run_json(status)["run_in_progress"]
+    assert running["pid"] == proc.pid and running["executor"] == f"dask {c.address}"
     assert {w["name"] for w in running["workers"]} >= {"w1", "w2"}
     assert run_json(status)["pages"]["archived"] >= 1, "pages are archived while the OCR goes on"
     assert documents_by_state(archive).get("planned", 0) >= 2, "the kill comes in the middle of the batch"

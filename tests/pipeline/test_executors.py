@@ -230,7 +230,7 @@ def test_the_coordinator_checks_every_ocr_result_before_trusting_it(tmp_path: Pa
     from dsd_cli.pipeline.workers import OcrOutcome
 
     def outcome(data: bytes, digest: str | None = None) -> OcrOutcome:
-        return OcrOutcome(ok=True, pdf=data, sha256=digest or sha256_bytes(data), pages=2)
+        return OcrOutcome(ok=True, pdf=data, sha256=digest or sha256_bytes(data))
 
     good = _pdf(2, "2")
     target = tmp_path / "0001.ocr.pdf"
@@ -246,4 +246,4 @@ def test_the_coordinator_checks_every_ocr_result_before_trusting_it(tmp_path: Pa
             accept_ocr_result(result, pages=pages, output_type="pdfa-2", target=bad)
         assert info.value.reason == reason
         assert not bad.exists(), "nothing is left for the journal to point at"
-    assert repr(outcome(good)).startswith("OcrOutcome(ok=True, pages=2, bytes=")
+    assert repr(outcome(good)).startswith("OcrOutcome(ok=True, bytes="), "no document bytes in a log"

@@ -53,7 +53,7 @@ def add_javascript(pdf: pikepdf.Pdf) -> None:
 
 
 def add_launch(pdf: pikepdf.Pdf) -> None:
-    annot = Dictionary(Type=Name.Annot, Subtype=Name.Link, Rect=Array([0, 0, 10, 10]),
+    annot = Dictionary(Type=Name.Annot, Subtype=Name.Link, Rect=Array([0, 0, 10, 10]), F=4,
                        A=Dictionary(S=Name.Launch, F="calc.exe"))
     pdf.pages[0].obj.Annots = Array([pdf.make_indirect(annot)])
 

@@ -37,20 +37,28 @@ def test_a_pdf_that_keeps_the_rules_passes(tmp_path: Path):
     (pdfs.add_named_print, "pdfa.action"),
     (pdfs.add_external_stream, "pdfa.external-content"),
     (pdfs.add_unembedded_font, "pdfa.fonts"),
-    (pdfs.change_info_title, "pdfa.metadata-mismatch"),
 ])
 def test_a_pdfa_claim_that_breaks_a_rule_is_named(tmp_path: Path, change, check: str):
     pdf = pdfs.modify(pdfs.pdfa_like(tmp_path / "doc.pdf"), change)
     assert found(pdf) == {(check, "error")}
 
 
-def test_missing_identification_output_intent_and_encryption(tmp_path: Path):
+def test_info_and_xmp_may_differ_in_pdfa_2(tmp_path: Path):
+    pdf = pdfs.modify(pdfs.pdfa_like(tmp_path / "doc.pdf"), pdfs.change_info_title)
+    assert found(pdf) == {("pdfa.metadata-mismatch", "warning")}
+
+
+def test_only_a_pdfa_claim_makes_the_pdfa_rules_errors(tmp_path: Path):
+    """A PDF that does not claim PDF/A (and is not in a bag whose profile requires it) is not held to PDF/A: no
+    identification, no output intent, device colour (the DeviceRGB rectangle) are all fine."""
     plain = pdfs.pdfa_like(tmp_path / "plain.pdf", claim=False, intent=False)
-    assert found(plain) == {("pdfa.identification", "error"), ("pdfa.output-intent", "error")}
+    assert found(plain) == set()
+    claimed = pdfs.pdfa_like(tmp_path / "claimed.pdf", claim=True, intent=False)
+    assert found(claimed) == {("pdfa.output-intent", "error")}
     owner_only = pdfs.encrypt(pdfs.pdfa_like(tmp_path / "owner.pdf"))
     assert ("pdfa.encrypted", "error") in found(owner_only)
     user = pdfs.encrypt(pdfs.pdfa_like(tmp_path / "user.pdf"), user="secret")
-    assert ("pdfa.encrypted", "error") in found(user)
+    assert found(user) == {("pdf.encrypted", "error")}  # its claim cannot even be read
 
 
 @pytest.mark.parametrize("damage", ["zero", "garbage", "half", "no-header"])
@@ -74,10 +82,14 @@ def test_signature_trust_needs_the_root(tmp_path: Path, pki: pdfs.TestPki):
     signed = pki.sign(pdfs.pdfa_like(tmp_path / "signed.pdf"))
     assert ("signature.untrusted", "error") in found(signed)
     report = verify_paths([signed], VerifyOptions(workers=1, trust_roots=(pki.ca_pem,)))
-    assert report.ok and not any(p.check.startswith("signature.") for p in report.problems), report.problems
+    # Trusted, and the report says on what basis: a B-B signature, checked offline, has no revocation check.
+    assert report.ok and [(p.check, p.severity) for p in report.problems] == [("signature.basis", "warning")]
+    assert "revocation was not checked" in report.problems[0].message
     (detail,) = report.details["signatures"]
     assert detail["signer"] == "Verify Test Signer" and detail["level"] == "B-B" and detail["trusted"]
     assert detail["covers_current_file"] and detail["signing_time"]
+    assert detail["validation_basis"] == "current-time" and detail["revocation"] == "not-checked"
+    assert detail["validation_time"] == report.details["validation_time"]
 
 
 def test_signature_tampering(tmp_path: Path, pki: pdfs.TestPki):
@@ -120,6 +132,9 @@ def test_signatures_required_in_a_bag(tmp_path: Path, pki: pdfs.TestPki):
 
 
 def test_parallel_pdf_checks_give_the_serial_result(tmp_path: Path, pki: pdfs.TestPki):
+    import datetime as dt
+
+    now = dt.datetime.now(dt.UTC)
     sources = [pdfs.pdfa_like(tmp_path / "a.pdf"), pki.sign(pdfs.pdfa_like(tmp_path / "b.pdf")),
                pdfs.modify(pdfs.pdfa_like(tmp_path / "c.pdf"), pdfs.add_javascript)]
     (tmp_path / "d.pdf").write_bytes(b"%PDF-1.7 broken")
@@ -128,13 +143,13 @@ def test_parallel_pdf_checks_give_the_serial_result(tmp_path: Path, pki: pdfs.Te
     for i in range(24):
         copy = tmp_path / f"copy-{i:02d}.pdf"
         shutil.copy(sources[i % 4], copy)
-        jobs.append(PdfJob(str(copy), copy.name, "", (str(pki.ca_pem),), False, i % 2 == 0))
+        jobs.append(PdfJob(str(copy), copy.name, "", (str(pki.ca_pem),), False, i % 2 == 0, validation_time=now))
     done = []
     parallel = check_pdfs(jobs, workers=2, on_done=lambda: done.append(1), parallel_from=1)
     serial = check_pdfs(jobs, workers=1)
     assert parallel == serial and len(done) == 24
     assert {p.check for problems, _ in serial for p in problems} == {"pdfa.javascript", "pdf.unreadable",
-                                                                   "signature.missing"}
+                                                                   "signature.missing", "signature.basis"}
 
 
 def test_cli_on_single_pdfs(tmp_path: Path, pki: pdfs.TestPki, dsd):

@@ -4,7 +4,12 @@
   descriptive (dmdSec) and preservation (amdSec/digiprovMD) metadata files by mdRef, the Documentation, Schemas
   and Representations/rep1 file groups, and the CSIP structMap whose representation division points to the
   representation METS with an mptr.
-- representations/rep1/METS.xml: the representation (OBJID rep1), with one file group holding the documents.
+- representations/rep1/METS.xml: the representation (OBJID rep1), with its preservation metadata
+  (representations/rep1/metadata/preservation/premis.xml, CSIPSTR13) by mdRef and one file group holding the
+  documents.
+
+The root's TYPE is `Other` from the CSIP content category vocabulary (CSIP2), refined by csip:OTHERTYPE, and
+xsi:schemaLocation names every schema the document uses (METS, XLink, PREMIS and the DILCIS extensions).
 
 Every file reference carries MIMETYPE, SIZE, CREATED, CHECKSUM and CHECKSUMTYPE, and an xlink:href relative to
 the METS document that makes it.
@@ -17,7 +22,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from dsd_cli.export.eark.xml import CSIP, METS, SIP, XLINK, XSI, FileFacts, el, to_bytes
+from dsd_cli.export.eark.xml import CSIP, METS, PREMIS, SIP, XLINK, XSI, FileFacts, el, to_bytes
 
 CSIP_VERSION = "2.2.0"
 SIP_VERSION = "2.2.0"
@@ -39,11 +44,12 @@ class Header:
 
 
 def _root(objid: str, label: str, schemas: str) -> etree._Element:
-    root = el(None, "mets:mets", nsmap=NSMAP, OBJID=objid, LABEL=label, TYPE="OTHER",
+    root = el(None, "mets:mets", nsmap=NSMAP, OBJID=objid, LABEL=label, TYPE="Other",
               csip__OTHERTYPE=CONTENT_CATEGORY, csip__CONTENTINFORMATIONTYPE="OTHER",
               csip__OTHERCONTENTINFORMATIONTYPE=CONTENT_INFORMATION_TYPE, PROFILE=SIP_PROFILE)
-    # The METS and XLink schemas travel in the package; the DILCIS extension schemas are named by their URL.
+    # The METS, XLink and PREMIS schemas travel in the package; the DILCIS extension schemas are named by their URL.
     root.set(f"{{{XSI}}}schemaLocation", f"{METS} {schemas}mets.xsd {XLINK} {schemas}xlink.xsd "
+             f"{PREMIS} {schemas}premis-v3.xsd "
              f"{CSIP} https://earkcsip.dilcis.eu/schema/DILCISExtensionMETS.xsd "
              f"{SIP} https://earksip.dilcis.eu/schema/DILCISExtensionSIPMETS.xsd")
     return root
@@ -109,10 +115,15 @@ def package_mets(objid: str, label: str, header: Header, *, descriptive: FileFac
     return to_bytes(root)
 
 
-def representation_mets(label: str, header: Header, documents: Sequence[FileFacts]) -> bytes:
+def representation_mets(label: str, header: Header, documents: Sequence[FileFacts], preservation: FileFacts
+                        ) -> bytes:
     """representations/rep1/METS.xml; every FileFacts.href is relative to the representation folder."""
     root = _root(REPRESENTATION, label, "../../schemas/")
     _header(root, header)
+    amd = el(root, "mets:amdSec", ID=f"{REPRESENTATION}-amd")
+    prov = el(amd, "mets:digiprovMD", ID=f"{REPRESENTATION}-digiprov-premis", CREATED=preservation.created,
+              STATUS="CURRENT")
+    _mdref(prov, preservation, "PREMIS", MDTYPEVERSION="3.0")
     file_sec = el(root, "mets:fileSec", ID=f"{REPRESENTATION}-filesec")
     group_id = f"{REPRESENTATION}-grp-data"
     _file_group(file_sec, group_id, f"Representations/{REPRESENTATION}/data",
@@ -120,8 +131,8 @@ def representation_mets(label: str, header: Header, documents: Sequence[FileFact
                 csip__CONTENTINFORMATIONTYPE="OTHER", csip__OTHERCONTENTINFORMATIONTYPE=CONTENT_INFORMATION_TYPE)
     struct = el(root, "mets:structMap", ID=f"{REPRESENTATION}-structmap", TYPE="PHYSICAL", LABEL="CSIP")
     top = el(struct, "mets:div", ID=f"{REPRESENTATION}-div", LABEL=REPRESENTATION)
-    # The representation's preservation metadata is in the package's premis.xml (referenced from METS.xml).
-    el(top, "mets:div", ID=f"{REPRESENTATION}-div-metadata", LABEL="Metadata")
+    el(top, "mets:div", ID=f"{REPRESENTATION}-div-metadata", LABEL="Metadata",
+       ADMID=f"{REPRESENTATION}-digiprov-premis")
     el(el(top, "mets:div", ID=f"{REPRESENTATION}-div-data", LABEL="Representations"), "mets:fptr",
        FILEID=group_id)
     return to_bytes(root)

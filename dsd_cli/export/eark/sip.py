@@ -7,6 +7,7 @@ representations/rep1/data/:
     <package id>/documentation/index.html, index.csv   the table of contents of the export
     <package id>/schemas/                              mets.xsd, xlink.xsd, premis-v3.xsd, dsd-export-index-1.xsd
     <package id>/representations/rep1/METS.xml
+    <package id>/representations/rep1/metadata/preservation/premis.xml   the documents' PREMIS objects and events
     <package id>/representations/rep1/data/<dossier folder>/<NNNN-type>.pdf
 
 Files are written in dependency order — everything a METS or PREMIS file describes exists (and is hashed)
@@ -23,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from dsd_cli import __version__
-from dsd_cli.archive.record import load_record
 from dsd_cli.export.eark.describe import SCHEMA_NAME, index_xml
 from dsd_cli.export.eark.formats import other_format, pdf_format
 from dsd_cli.export.eark.mets import REPRESENTATION, Header, package_mets, representation_mets
@@ -76,19 +76,14 @@ def _write(sip: Path, rel: str, data: bytes | str) -> str:
 
 def _documents(sip: Path, given: SipInput) -> list[PremisFile]:
     """The copied documents as PREMIS files, with their archive events and original place."""
-    docs = {(s.dossier, d["id"]): d for s in given.selected for d in s.documents}
-    events = {}
-    for sel in given.selected:
-        record = load_record(sel.bag) or {"documents": []}
-        events.update({(sel.dossier, d["id"]): d.get("events", []) for d in record["documents"]})
+    docs = {(s.dossier, d.id): d for s in given.selected for d in s.documents}
     found = []
     for row in given.rows:
         rel = row["file"].removeprefix(f"{given.package_id}/")
         digests = given.payload[f"data/{row['file']}"]
         doc = docs[(row["dossier"], row["document"])]
-        facts = file_facts(sip, rel, str(doc.get("added") or given.created), digests["sha256"])
-        found.append(PremisFile(facts, pdf_format(sip / rel), digests.get("sha512", ""), row["source"],
-                                events.get((row["dossier"], row["document"]), [])))
+        facts = file_facts(sip, rel, doc.added or given.created, digests["sha256"])
+        found.append(PremisFile(facts, pdf_format(sip / rel), digests.get("sha512", ""), row["source"], doc.events))
     return found
 
 
@@ -113,16 +108,21 @@ def write_sip(sip: Path, given: SipInput) -> list[str]:
     header = Header(created=given.created, software="dsd", version=__version__, organisation=organisation)
     label = f"Export of {len(rows)} document(s) from {len(given.selected)} dossier(s)"
     rep_base = f"representations/{REPRESENTATION}/"
-    rep_docs = [dataclasses.replace(d.facts, href=d.facts.href.removeprefix(rep_base)) for d in documents]
-    written.append(_write(sip, f"{rep_base}METS.xml", representation_mets(label, header, rep_docs)))
+    export = ExportFacts(package_id=given.package_id, created=given.created, by=given.by,
+                         software=f"dsd {__version__}", organisation=organisation, criteria=given.criteria)
+    # CSIPSTR13: the representation's own metadata folder, with its documents' PREMIS (paths relative to it).
+    rep_documents = [dataclasses.replace(d, facts=dataclasses.replace(d.facts, href=d.facts.href.removeprefix(
+        rep_base))) for d in documents]
+    written.append(_write(sip, f"{rep_base}{PRESERVATION}", premis_xml(rep_documents, export)))
+    rep_premis = file_facts(sip / rep_base, PRESERVATION, given.created)
+    written.append(_write(sip, f"{rep_base}METS.xml", representation_mets(
+        label, header, [d.facts for d in rep_documents], rep_premis)))
 
     def facts(rel: str) -> FileFacts:
         return file_facts(sip, rel, given.created)
 
     others = [PremisFile(facts(rel), other_format(sip / rel)) for rel in written]
-    written.append(_write(sip, PRESERVATION, premis_xml([*documents, *others], ExportFacts(
-        package_id=given.package_id, created=given.created, by=given.by, software=f"dsd {__version__}",
-        organisation=organisation, criteria=given.criteria))))
+    written.append(_write(sip, PRESERVATION, premis_xml([*documents, *others], export)))
     written.append(_write(sip, "METS.xml", package_mets(
         given.package_id, label, header, descriptive=facts(DESCRIPTIVE), preservation=facts(PRESERVATION),
         documentation=[facts("documentation/index.csv"), facts("documentation/index.html")],
