@@ -75,7 +75,7 @@ def archive_quality(archive: Path, dossier: str | None = None, flagged_only: boo
     measured = unmeasured = 0
     for details in bags:
         for doc in details.documents:
-            records = doc.get("quality") or []
+            records = [dict(r) for r in doc.quality or ()]
             if not records:
                 unmeasured += 1
                 continue
@@ -83,9 +83,8 @@ def archive_quality(archive: Path, dossier: str | None = None, flagged_only: boo
             for record in records:
                 if flagged_only and not record.get("flags"):
                     continue
-                pages.append(PageQuality(dossier=details.dossier, document=str(doc["id"]),
-                                         doc_type=str(doc.get("doc_type", "")), pdf=details.bag / doc["path"],
-                                         record=record))
+                pages.append(PageQuality(dossier=details.dossier, document=doc.id, doc_type=doc.doc_type,
+                                         pdf=details.bag / doc.path, record=record))
     return QaListing(pages=pages, measured=measured, unmeasured_documents=unmeasured)
 
 

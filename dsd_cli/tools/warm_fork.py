@@ -146,12 +146,14 @@ def call_forked(fn: Callable[[], Any], timeout: float) -> tuple[str, Any] | None
     ('ok', value) or ('error', exception) as `fn` returned or raised (both picklable), ('crashed', signal number
     or exit code) when the child died without answering, None when it ran past `timeout` seconds (then it and
     everything it started are killed). The child has everything this process has loaded (Tesseract's models)
-    without loading it again, and a crash in native code ends only the child."""
+    without loading it again, a crash in native code ends only the child, and the child dies with this process."""
+    parent = os.getpid()
     with tempfile.TemporaryFile() as answer:
         pid = os.fork()
         if pid == 0:
             code = 0
             try:
+                die_with_parent(signal.SIGKILL, parent)  # a worker killed outright leaves no OCR child behind
                 os.dup2(os.open(os.devnull, os.O_RDWR), 0)
                 try:
                     outcome: tuple[str, Any] = ("ok", fn())

@@ -36,3 +36,14 @@ def scratch_then_die(flag: str) -> None:
     with task_scratch() as folder:
         Path(flag).write_text(str(folder))
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def forked_child_then_wait(flag: str) -> None:
+    """Do the work in a forked child, as the tesseract engine does per document; the child notes its pid."""
+    from dsd_cli.tools.warm_fork import call_forked
+
+    def work() -> None:
+        Path(flag).write_text(str(os.getpid()))
+        time.sleep(120)
+
+    call_forked(work, 300)

@@ -110,6 +110,26 @@ def test_workers_die_with_their_parent_even_by_sigkill(tmp_path: Path):
     assert alive == [], "no worker outlives its parent"
 
 
+def test_a_worker_killed_outright_leaves_no_engine_child(tmp_path: Path):
+    """The tesseract engine OCRs each document in a fork of the worker: a worker killed by SIGKILL (by a person,
+    the OOM killer or a poisoned page) takes that child with it."""
+    flag = tmp_path / "child"
+    with ProcessPool(1, crash_retries=0) as pool:
+        future = pool.submit(tasks.forked_child_then_wait, str(flag))
+        deadline = time.monotonic() + 60
+        while not (flag.is_file() and flag.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        child = int(flag.read_text())
+        (worker,) = pool.pids()
+        os.kill(worker, signal.SIGKILL)
+        with pytest.raises(WorkerCrashed):
+            future.result(timeout=60)
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not Path(f"/proc/{child}").exists(), "the engine's child died with its worker"
+
+
 def test_stale_temp_folders_are_swept_and_live_ones_kept(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("TMPDIR", str(tmp_path))  # for the worker process
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # for this one, which has read TMPDIR already
