@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/pipeline.py --pages 40 --workers 2
     .venv/bin/python benchmarks/pipeline.py --rss 100,1000        # peak RSS of dsd run for two batch sizes
+    .venv/bin/python benchmarks/pipeline.py --cluster --pages 60  # local pool vs Dask, and streaming
 
 Generates a scanner-style PDF (200 dpi greyscale JPEG pages): every document is a dsd separator sheet followed by
 letter pages in Dutch or French. Then times
@@ -14,11 +15,17 @@ letter pages in Dutch or French. Then times
 and prints pages/s and the ratios of like with like (target: dsd >= 0.9 x OCRmyPDF doing the same OCR work).
 With --rss it runs dsd on batches of the given sizes and prints the peak resident memory of the dsd process and
 of its whole process tree (dsd, its workers and the OCR programs they run) (target: 1,000 pages <= 1.5 x 100).
+With --cluster it runs `dsd run` twice on the same batch with the same number of worker processes: on the local
+pool, and on a Dask cluster on this machine (`dask scheduler` and N `dask worker --nthreads 1` processes, started
+and warmed up before the clock starts), and prints the throughput of both (target: Dask overhead <= 5 %) and the
+pages archived over time, read from the journal while the run goes on (streaming: the first dossier is archived
+long before the last page is OCR'd). It prints the machine's load average too: measure on a quiet machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import random
@@ -39,6 +46,7 @@ from dsd_cli.sheets.render import SheetSpec, write_sheets
 from dsd_cli.tools.warm_fork import descendants
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+REPO = Path(__file__).resolve().parents[1]
 DUTCH = ("Geachte mevrouw, geachte heer, wij hebben uw aanvraag voor een leefloon goed ontvangen. Het sociaal "
          "onderzoek werd afgerond en het bijzonder comité voor de sociale dienst heeft uw dossier besproken.")
 FRENCH = ("Madame, Monsieur, nous avons bien reçu votre demande de revenu d'intégration. L'enquête sociale est "
@@ -133,15 +141,128 @@ def peak_rss_kib(cmd: list[str]) -> tuple[int, int, int]:
     return peak, tree_peak, proc.returncode
 
 
+def journal_counts(archive: Path) -> tuple[int, int, int]:
+    """(pages archived, pages not yet OCR'd, pages in all) from a running dsd's journal; zeros before it exists."""
+    import sqlite3
+
+    journal = archive / ".dsd" / "journal.sqlite"
+    if not journal.exists():
+        return 0, 0, 0
+    try:
+        db = sqlite3.connect(f"file:{journal}?mode=ro", uri=True, timeout=1)
+        try:
+            rows = dict(db.execute("SELECT state, COALESCE(SUM(pages), 0) FROM documents GROUP BY state"))
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return 0, 0, 0
+    return rows.get("packaged", 0), rows.get("planned", 0), sum(rows.values())
+
+
+def timed_run(cmd: list[str], archive: Path) -> tuple[float, int, list[tuple[float, int, int, int]]]:
+    """Run `cmd`, sampling the journal every 0.25 s: (seconds, exit code, [(t, archived, not OCR'd, total)])."""
+    samples: list[tuple[float, int, int, int]] = []
+    start = time.perf_counter()
+    env = {**os.environ, "PYTHONPATH": str(REPO)}  # this checkout's dsd, also for `python -m dsd_cli`
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    stderr: list[str] = []
+    reader = threading.Thread(target=lambda: stderr.append(proc.stderr.read() if proc.stderr else ""))
+    reader.start()
+    while proc.poll() is None:
+        samples.append((time.perf_counter() - start, *journal_counts(archive)))
+        time.sleep(0.25)
+    elapsed = time.perf_counter() - start
+    reader.join()
+    samples.append((elapsed, *journal_counts(archive)))
+    if proc.returncode:
+        sys.stderr.write("".join(stderr)[-2000:])
+    return elapsed, proc.returncode, samples
+
+
+def streaming_figures(samples: list[tuple[float, int, int, int]]) -> tuple[float, float]:
+    """(seconds until the first pages were archived, seconds until no page was left to OCR)."""
+    first = next((t for t, archived, _, _ in samples if archived), float("nan"))
+    ocr_done = next((t for t, _, left, total in samples if total and not left), float("nan"))
+    return first, ocr_done
+
+
+def start_dask(tmp: Path, workers: int, bin_dir: Path) -> tuple[str, list[subprocess.Popen]]:
+    """A scheduler and `workers` single-threaded workers on this machine, each worker in its own empty folder."""
+    scheduler_file = tmp / "scheduler.json"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION": "1.0"}
+    procs = [subprocess.Popen([str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", "0",
+                               "--no-dashboard", "--scheduler-file", str(scheduler_file)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)]
+    while not scheduler_file.exists():
+        time.sleep(0.1)
+    import json
+
+    address = json.loads(scheduler_file.read_text())["address"]
+    for n in range(workers):
+        folder = tmp / f"worker-{n}"
+        folder.mkdir()
+        procs.append(subprocess.Popen([str(bin_dir / "dask"), "worker", address, "--nthreads", "1",
+                                       "--no-dashboard"], cwd=folder, env=env, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL, start_new_session=True))
+    from distributed import Client
+
+    with Client(address, timeout=60) as client:
+        client.wait_for_workers(workers, timeout=120)
+    return address, procs
+
+
+def cluster_benchmark(pages: int, workers: int, tmp: Path, bin_dir: Path) -> None:
+    import signal
+
+    batch = tmp / "batch.pdf"
+    content = make_batch(pages, batch, per_document=2)
+    print(f"batch: {pages} pages ({content} content pages, {pages - content} dossiers), {workers} worker "
+          f"processes; load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    results = {}
+    address, procs = start_dask(tmp, workers, bin_dir)
+    try:
+        for name, extra in (("local pool", []), ("dask", ["--cluster", address])):
+            archive = tmp / f"archive-{name.split()[0]}"
+            cmd = [sys.executable, "-m", "dsd_cli", "run", str(batch), "--archive", str(archive), "--workers",
+                   str(workers), "--quiet", "--log-format", "plain", *extra]
+            results[name] = (*timed_run(cmd, archive), os.getloadavg()[0])
+            shutil.rmtree(archive, ignore_errors=True)
+    finally:
+        for proc in procs:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    print(f"{'executor':<12} {'seconds':>8} {'pages/s':>8} {'first archived':>15} {'all OCR done':>13} "
+          f"{'load after':>10}")
+    for name, (seconds, code, samples, load) in results.items():
+        first, ocr_done = streaming_figures(samples)
+        print(f"{name:<12} {seconds:>8.1f} {pages / seconds:>8.2f} {first:>14.1f}s {ocr_done:>12.1f}s {load:>10.2f}"
+              f"   (exit {code})")
+    local, dask = results["local pool"][0], results["dask"][0]
+    print(f"Dask overhead: {(dask / local - 1) * 100:+.1f} % (target <= 5 %)")
+    for name, (seconds, _, samples, _) in results.items():
+        total = max(s[3] for s in samples) or 1
+        marks = []
+        for tenth in range(1, 11):
+            t = seconds * tenth / 10
+            archived = max((a for ts, a, _, _ in samples if ts <= t), default=0)
+            marks.append(f"{archived * 100 // total:>3}%")
+        print(f"pages archived at 10 %, 20 %, ... 100 % of the {name} run's time: {' '.join(marks)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=40)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--rss", default="", help="comma-separated batch sizes for the memory measurement")
+    parser.add_argument("--cluster", action="store_true", help="local pool vs Dask on this machine, and streaming")
     args = parser.parse_args()
     bin_dir = Path(sys.executable).parent
     with tempfile.TemporaryDirectory(prefix="dsd-bench-") as tmp_name:
         tmp = Path(tmp_name)
+        if args.cluster:
+            cluster_benchmark(args.pages, args.workers, tmp, bin_dir)
+            return
         if args.rss:
             print(f"{'pages':>7} {'peak RSS of dsd (MiB)':>22} {'peak RSS of its process tree (MiB)':>36}")
             results = {}

@@ -34,6 +34,9 @@ class ExitCode(IntEnum):
     """The archive is not usable for this command (not a dsd archive, unknown dossier, write failure)."""
     NOTHING_CHECKED = 10
     """A checking command found nothing to check (no bag and no PDF): it cannot say "all well"."""
+    CLUSTER = 11
+    """The Dask scheduler could not be reached, refused dsd, or went away during the run. Work finished before is
+    kept; the same command resumes once the cluster is back."""
     INTERNAL = 70
     """A bug in dsd (an unexpected exception). Please report it with the log."""
     INTERRUPTED = 130
@@ -103,6 +106,12 @@ class LockedError(DsdError):
 
 class ArchiveError(DsdError):
     exit_code = ExitCode.ARCHIVE
+
+
+class ClusterError(DsdError):
+    """The Dask cluster `dsd run --cluster` works with is unreachable, refused the connection or went away."""
+
+    exit_code = ExitCode.CLUSTER
 
 
 class UnsafePathError(ArchiveError):

@@ -148,6 +148,23 @@ class ArchiveSettings:
 
 
 @dataclass(frozen=True)
+class ClusterSettings:
+    address: str = ""
+    """A Dask scheduler (`tls://host:8786`, or `tcp://` on loopback) to OCR on; empty: this machine's processes."""
+    tls_ca_file: str = ""
+    """PEM file of the CA that signed the scheduler's and workers' certificates (tls:// only)."""
+    tls_cert_file: str = ""
+    """This coordinator's client certificate (PEM), signed by that CA."""
+    tls_key_file: str = ""
+    """The client certificate's private key (PEM, unencrypted; keep it mode 0600)."""
+    resources: str = ""
+    """Dask worker resources each OCR task needs, e.g. "OCR=1": only workers started with `--resources OCR=1`."""
+    crash_retries: int = 2
+    """How often a document is tried again after the process OCR'ing it died (local pool and cluster workers);
+    one crash more and it is quarantined as `worker-crashed`."""
+
+
+@dataclass(frozen=True)
 class StatsSettings:
     small_count_threshold: int = 5
     """`dsd stats` shows a count of dossiers or documents below this as "< N" (it could single out a family)."""
@@ -191,6 +208,7 @@ class Profile:
     separators: SeparatorSettings = field(default_factory=SeparatorSettings)
     signing: SigningSettings = field(default_factory=SigningSettings)
     archive: ArchiveSettings = field(default_factory=ArchiveSettings)
+    cluster: ClusterSettings = field(default_factory=ClusterSettings)
     stats: StatsSettings = field(default_factory=StatsSettings)
     source: Path | None = None
 
@@ -296,7 +314,7 @@ def parse_profile(data: dict[str, Any], source: Path | None = None) -> Profile:
     sections = {k: v for k, v in data.items()}
     _drop_deprecated(sections, source)
     unknown = sorted(set(sections) - {"profile", "organization", "ocr", "separators", "signing", "archive",
-                                      "retention", "qa", "stats"})
+                                      "retention", "qa", "stats", "cluster"})
     if unknown:
         raise ConfigError(f"unknown section in profile: {', '.join(unknown)}")
     doc_types: dict[str, DocumentType] = {}
@@ -356,6 +374,11 @@ def _check_values(p: Profile) -> None:
             raise ConfigError(f"separators.barcode_pattern: not a valid regular expression ({exc})") from None
     if p.signing.level not in SIGNING_LEVELS:
         raise ConfigError(f"signing.level: {p.signing.level!r} is not one of {', '.join(SIGNING_LEVELS)}")
+    if p.cluster.address and not p.cluster.address.startswith(("tcp://", "tls://")):
+        raise ConfigError(f"cluster.address: {p.cluster.address!r} is not a tls://host:port or tcp://host:port "
+                          "Dask scheduler address")
+    if p.cluster.crash_retries < 0:
+        raise ConfigError("cluster.crash_retries: must not be negative")
     for i, algo in enumerate(p.archive.checksums):
         if algo not in CHECKSUMS:
             raise ConfigError(f"archive.checksums[{i}]: {algo!r} is not one of {', '.join(CHECKSUMS)}")

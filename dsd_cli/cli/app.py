@@ -60,6 +60,8 @@ Exit codes (docs/exit-codes.md):
   7  SIGNING         signing or timestamping failed
   8  LOCKED          another dsd process holds the archive
   9  ARCHIVE         the archive is not usable for this command
+  10 NOTHING_CHECKED a checking command found nothing to check
+  11 CLUSTER         the Dask scheduler of --cluster could not be reached or went away; run it again to resume
   70 INTERNAL        a bug in dsd
   130 INTERRUPTED    stopped by Ctrl-C or SIGTERM; run the same command again to resume
 With --json, stdout holds one JSON object, also on failure:

@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dsd_cli.cli.logsetup import LogFormatOption, QuietOption, VerboseOption, setup_logging
-from dsd_cli.cli.options import KeyOption, PassphraseFileOption, RegisterOption, WorkersOption
+from dsd_cli.cli.options import (
+    ClusterOption,
+    InsecureClusterOption,
+    KeyOption,
+    PassphraseFileOption,
+    RegisterOption,
+    WorkersOption,
+)
 from dsd_cli.cli.output import (
     JsonOption,
     ProfileOption,
@@ -39,9 +46,13 @@ scans that were archived before are skipped. Blank backs of separator sheets are
 ARCHIVE/.dsd/dropped/ (see `dsd status`) and recorded in the dossier's provenance. `dsd status --archive ARCHIVE`
 shows a run in progress from another terminal.
 
+With --cluster the OCR runs on the workers of a Dask cluster (`dask worker ADDRESS --nthreads 1` on each scan
+server); this machine keeps the journal, splits, signs, packages and verifies. See docs/operations.md.
+
 Exit codes: 0 all archived and verified; 3 some input was quarantined or left unassigned (see the summary and
 ARCHIVE/quarantine/); 1 the archive failed verification; 4 an input cannot be used; 6 a program is missing;
-7 signing failed; 8 another dsd process holds the archive; 130 interrupted, run it again to resume (full table:
+7 signing failed; 8 another dsd process holds the archive; 11 the Dask scheduler of --cluster could not be reached
+or went away (run the same command again once it is back); 130 interrupted, run it again to resume (full table:
 dsd --help).
 
 Examples:
@@ -49,6 +60,8 @@ Examples:
   dsd run samples/scans --archive ./archive --register samples/register.csv
 
   dsd run /srv/scans/2026-11-24 --archive /srv/archive --key /etc/dsd/signer.p12 --workers 8 --log-format json
+
+  dsd run /srv/scans/2026-11-24 --archive /srv/archive --cluster tls://coordinator.ocmw.local:8786
 """
 
 
@@ -70,6 +83,8 @@ def render_summary(report: RunReport) -> None:
         counts.add_row(label, str(value))
     counts.add_row("time", lit(f"{human_duration(report.elapsed_seconds)} "
                                f"({report.pages_per_second:.2f} pages archived per second)"))
+    if report.executor:
+        counts.add_row("OCR on", lit(report.executor))
     out_console.print(counts)
     if report.dropped_pages:
         print_dropped(report.dropped_pages, "Blank pages dropped (kept aside; see dsd status)")
@@ -116,6 +131,8 @@ def register(app: typer.Typer) -> None:
         no_sign: Annotated[bool, typer.Option("--no-sign", help="Do not sign documents.")] = False,
         drop_blank: Annotated[bool, typer.Option("--drop-blank", help="Drop every blank page (recorded).")] = False,
         no_verify: Annotated[bool, typer.Option("--no-verify", help="Skip the final verification.")] = False,
+        cluster: ClusterOption = None,
+        insecure_cluster: InsecureClusterOption = False,
         json_output: JsonOption = False,
         log_format: LogFormatOption = "auto",
         quiet: QuietOption = False,
@@ -123,22 +140,27 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from dsd_cli.cli.inputs import input_path, register_file
         from dsd_cli.cli.progressbar import LogProgress, RichProgress
+        from dsd_cli.pipeline.cluster import open_executor
         from dsd_cli.pipeline.run import RunOptions, run_pipeline
         from dsd_cli.profiles import load_profile
 
         for path in inputs or ():
             input_path(path)
         fmt = setup_logging(log_format, quiet, verbose)
+        loaded = load_profile(profile)
         options = RunOptions(
-            inputs=tuple(inputs or ()), archive=archive, profile=load_profile(profile),
+            inputs=tuple(inputs or ()), archive=archive, profile=loaded,
             register=register_file(register_csv),
             workers=workers or (os.cpu_count() or 1), sign=not no_sign, key=key, passphrase_file=passphrase_file,
             drop_blank=True if drop_blank else None, verify=not no_verify,
         )
+        say = warn if fmt == "rich" else log.warning
+        executor = open_executor(loaded, cluster=cluster, workers=options.workers, insecure=insecure_cluster,
+                                 warn=say)
         use_bars = fmt == "rich" and not quiet and not json_output
         progress_cm = RichProgress() if use_bars else contextlib.nullcontext(LogProgress())
-        with progress_cm as progress:
-            report = run_pipeline(options, progress, warn=warn if fmt == "rich" else log.warning)
+        with executor, progress_cm as progress:
+            report = run_pipeline(options, progress, warn=say, executor=executor)
         for message in report.warnings:
             warn(message)
         if json_output:

@@ -12,8 +12,9 @@ from dsd_cli.cli.output import JsonOption, human_duration, print_json, result_li
 
 STATUS_HELP = """Show what an archive's runs did, are doing, and left pending.
 
-A run in progress (process, host, since when) or an interrupted one, the last run's throughput, batches, pages done
-/ pending / failed, and the quarantine with reasons. Read-only: safe while a run is going on.
+A run in progress (process, host, since when, the cluster and its workers) or an interrupted one, the last run's
+throughput, batches, pages done / pending / failed, and the quarantine with reasons. Read-only: safe while a run is
+going on.
 
 Times are local (Europe/Brussels) for people; --json gives ISO 8601 in UTC.
 
@@ -55,6 +56,11 @@ def _render(status: dict[str, Any]) -> None:
     if current is not None:
         label = "run in progress" if current["state"] == "running" else "run in progress on another host (not checked)"
         result_line(styled((label, "bold green"), ": " + _run_facts(current)))
+        if current.get("executor"):
+            result_line(f"  OCR on {current['executor']}")
+        for worker in current.get("workers") or ():
+            rate = f", {worker['pages_per_second']} pages/s" if "pages_per_second" in worker else ""
+            result_line(f"  worker {worker['name']}: {worker.get('pages', 0)} pages{rate}")
     interrupted = status["last_run_interrupted"]
     if interrupted is not None:
         result_line(styled(("interrupted", "bold yellow"), ": " + _run_facts(interrupted)

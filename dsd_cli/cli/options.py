@@ -24,3 +24,10 @@ TsaOption = Annotated[str | None, typer.Option("--tsa", metavar="URL", help="RFC
 LangOption = Annotated[str | None, typer.Option(
     "--lang", metavar="nl|fr", help="Language of the document for people: nl or fr (default: the profile's "
                                     "organization.language, nl in the shipped profile).")]
+ClusterOption = Annotated[
+    str | None, typer.Option("--cluster", metavar="ADDRESS", envvar="DSD_CLUSTER", show_envvar=True,
+                             help="Dask scheduler to OCR on: tls://host:8786 (tcp:// on this machine only). "
+                                  "Default: the profile's [cluster] address, else this machine's processes.")]
+InsecureClusterOption = Annotated[
+    bool, typer.Option("--insecure-cluster", help="Allow plain tcp:// to another machine (unencrypted, "
+                                                  "unauthenticated: a trusted network only).")]

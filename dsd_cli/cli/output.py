@@ -58,7 +58,6 @@ ProfileOption = Annotated[
                  envvar="DSD_PROFILE", show_envvar=True),
 ]
 
-
 class _JsonResult:
     """The JSON result of the running command, written by the error boundary."""
 

@@ -16,15 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """2: per-page OCR quality (table page_quality); 3: runs.pid (the process of a run, so `dsd status` can
-tell a run in progress from an interrupted one). An earlier journal gains both when opened."""
+tell a run in progress from an interrupted one); 4: runs.executor, runs.workers, runs.heartbeat (what does a run's
+OCR). An earlier journal gains them all when opened."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY, started REAL NOT NULL, finished REAL, status TEXT NOT NULL DEFAULT 'running',
-    command TEXT NOT NULL, host TEXT NOT NULL, user TEXT NOT NULL, summary TEXT, pid INTEGER);
+    command TEXT NOT NULL, host TEXT NOT NULL, user TEXT NOT NULL, summary TEXT, pid INTEGER,
+    executor TEXT, workers TEXT, heartbeat REAL);
 CREATE TABLE IF NOT EXISTS batches (
     id TEXT PRIMARY KEY, label TEXT NOT NULL, state TEXT NOT NULL, run_id INTEGER, created REAL NOT NULL,
     finished REAL, report TEXT);
@@ -46,6 +48,12 @@ CREATE TABLE IF NOT EXISTS page_quality (
 CREATE INDEX IF NOT EXISTS documents_state ON documents(state);
 CREATE INDEX IF NOT EXISTS pages_role ON pages(role);
 """
+
+# Columns added since schema version 1 (ALTER TABLE on an older journal): the run's process, what ran its OCR, its
+# workers with what they did, and when the run last said it was alive.
+ADDED_COLUMNS = {"runs": (("pid", "INTEGER"), ("executor", "TEXT"), ("workers", "TEXT"), ("heartbeat", "REAL"))}
+LIVE_SECONDS = 60
+"""A run whose heartbeat is older than this is not running any more (killed, or its machine went off)."""
 
 # Document states, in pipeline order: planned (image PDF made) -> ocred (PDF/A made) -> ready (signed, or signing
 # off) -> packaged (in its dossier's bag). 'quarantined' is terminal too.
@@ -99,9 +107,11 @@ class Journal:
 
     def _migrate(self) -> None:
         """Add what a journal of an earlier dsd lacks (new tables come from SCHEMA); its rows stay as they are."""
-        columns = {r["name"] for r in self.db.execute("PRAGMA table_info(runs)")}
-        if "pid" not in columns:
-            self.db.execute("ALTER TABLE runs ADD COLUMN pid INTEGER")
+        for table, columns in ADDED_COLUMNS.items():
+            have = {r["name"] for r in self.db.execute(f"PRAGMA table_info({table})")}
+            for name, kind in columns:
+                if name not in have:
+                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
     def close(self) -> None:
         self.db.close()
@@ -122,6 +132,12 @@ class Journal:
             cur = db.execute("INSERT INTO runs(started, command, host, user, pid) VALUES (?, ?, ?, ?, ?)",
                              (time.time(), command, host, user, pid))
             return int(cur.lastrowid or 0)
+
+    def run_heartbeat(self, run_id: int, executor: str, workers: list[dict[str, Any]]) -> None:
+        """The run is alive; `executor` and `workers` say what does its OCR (no personal data: names, counts)."""
+        with self.transaction() as db:
+            db.execute("UPDATE runs SET executor = ?, workers = ?, heartbeat = ? WHERE id = ?",
+                       (executor, json.dumps(workers), time.time(), run_id))
 
     def finish_run(self, run_id: int, status: str, summary: dict[str, Any]) -> None:
         with self.transaction() as db:
@@ -265,8 +281,9 @@ class Journal:
         batches = [dict(r) for r in q("SELECT id, label, state, created, finished FROM batches ORDER BY created")]
         quarantine = [dict(r) for r in q("SELECT source, reason, message, path, pages, created FROM quarantine"
                                          " ORDER BY id")]
-        runs = [dict(r) for r in q("SELECT id, started, finished, status, command, host, pid FROM runs"
-                                   " ORDER BY id DESC LIMIT 5")]
+        runs = [{**dict(r), "workers": json.loads(r["workers"] or "[]")} for r in q(
+            "SELECT id, started, finished, status, command, host, pid, executor, workers, heartbeat FROM runs"
+            " ORDER BY id DESC LIMIT 5")]
         last = q("SELECT id, started, finished, status, summary FROM runs WHERE finished IS NOT NULL"
                  " ORDER BY id DESC LIMIT 1").fetchone()
         return {

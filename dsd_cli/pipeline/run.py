@@ -1,26 +1,25 @@
-"""`dsd run`: ingest -> split -> OCR/PDF/A -> sign -> package -> verify, resumable and parallel.
+"""`dsd run`: ingest -> split -> OCR/PDF/A -> sign -> package -> verify, resumable, parallel and streaming.
 
-The parent process splits batches, writes the journal and packages bags; OCR and signing run in a process pool.
-Every state is committed only after its file is durable, so a run killed at any moment resumes where it stopped:
-a second `dsd run` (with or without the same inputs) finishes what the journal says is unfinished and skips
-batches whose files it has already archived.
+This process (the coordinator) splits batches, writes the journal, signs, packages bags and verifies; the OCR runs
+on the executor it is given (executors.py: this machine's worker processes, or a Dask cluster). Documents stream:
+each is checked, signed and journaled as soon as its OCR is back, and a dossier's documents of a batch go into its
+bag as soon as the last of them is ready, so pages are archived while OCR goes on and a crash late in a big batch
+leaves the finished dossiers archived. Every state is committed only after its file is durable, so a run killed at
+any moment resumes where it stopped: a second `dsd run` (with or without the same inputs) finishes what the journal
+says is unfinished and skips batches whose files it has already archived.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import multiprocessing
 import os
 import secrets
 import shutil
-import signal
 import socket
-import threading
 import time
-from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections import defaultdict, deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,19 +28,23 @@ from dsd_cli import __version__
 from dsd_cli.archive.layout import ArchiveLayout
 from dsd_cli.archive.session import ArchiveSession
 from dsd_cli.audit import current_user
-from dsd_cli.errors import DsdError
+from dsd_cli.errors import DsdError, InputError, MissingToolError, ToolFailedError
 from dsd_cli.fsutil import sha256_file
 from dsd_cli.models import ArchivedDocument, PageRef, SourceFile
 from dsd_cli.pipeline import journal as J
+from dsd_cli.pipeline.executors import Completed, Executor, LocalExecutor
 from dsd_cli.pipeline.journal import Journal
+from dsd_cli.pipeline.localdisk import require_local_journal
 from dsd_cli.pipeline.plans import batch_key, capture_events, now_iso, page_from_dict, page_roles, plan_from_dict
 from dsd_cli.pipeline.quarantine import page_facts, quarantine_file
-from dsd_cli.pipeline.workers import StepOutcome, flagged_pages, held_for_review, init_worker, ocr_step, sign_step
+from dsd_cli.pipeline.results import accept_ocr_result
+from dsd_cli.pipeline.throughput import Heartbeat, WorkerTally
+from dsd_cli.pipeline.workers import OcrOutcome, flagged_pages, held_for_review, ocr_task
 from dsd_cli.profiles import Profile
 from dsd_cli.progress import NullProgress, ProgressReporter
 from dsd_cli.register import Register
-from dsd_cli.tools.versions import require_ocr_engine, require_tools
-from dsd_cli.tools.warm_fork import kill_tree
+from dsd_cli.signing.sign import SigningSession
+from dsd_cli.tools.versions import require_ocr_engine, require_tools, tool_version
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,9 @@ class RunReport:
     warnings: list[str] = field(default_factory=list)
     elapsed_seconds: float = 0.0
     """Wall-clock time of the run, from taking the archive's lock to the end of verification."""
+    executor: str = ""
+    """What did the OCR: 'local, 4 worker processes' or 'dask tls://host:8786'."""
+    pages_by_worker: dict[str, int] = field(default_factory=dict)
 
     @property
     def pages_per_second(self) -> float:
@@ -111,92 +117,52 @@ class RunReport:
             "dossiers": self.dossiers, "signed": self.signed, "demo_signing": self.demo_signing,
             "verify": {"ok": self.verify_ok, "problems": self.problems}, "warnings": self.warnings,
             "elapsed_seconds": round(self.elapsed_seconds, 3), "pages_per_second": round(self.pages_per_second, 3),
+            "executor": self.executor, "pages_by_worker": self.pages_by_worker,
         }
 
 
 def _attempt_path(work: Path, sequence: int, step: str) -> Path:
-    """A fresh output name per attempt: a worker orphaned by a killed run can never overwrite a newer result."""
+    """A fresh output name per attempt: a result that arrives late can never overwrite a newer one."""
     return work / f"{sequence:04d}.{step}.{secrets.token_hex(4)}.pdf"
 
 
-@contextlib.contextmanager
-def _pool(workers: int) -> Iterator[ProcessPoolExecutor]:
-    # spawn, not fork: the parent holds an SQLite connection and maybe a progress thread. Each worker imports
-    # OCRmyPDF once and forks a child per document from there (dsd_cli/tools/warm_fork.py).
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=init_worker)
-    try:
-        yield pool
-    except BaseException:
-        # Ctrl-C, SIGTERM or a failure: stop now rather than after the queue. Queued documents are cancelled and
-        # running ones killed with all they started; their half-written files are never trusted, and the next
-        # run redoes those documents.
-        running = list(getattr(pool, "_processes", {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in running:
-            kill_tree(process.pid)
-        raise
-    pool.shutdown(wait=True)
-
-
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
-
-@contextlib.contextmanager
-def _stop_held() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM while the pool may be starting a worker, then stop with KeyboardInterrupt.
-
-    A stop in the middle of starting a worker would leave it half-started (it prints a traceback). The signals are
-    also blocked, so a worker started now begins with them blocked (see init_worker). Python runs signal handlers
-    in the main thread whichever thread the kernel chose, hence the handlers and not only the mask."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-    previous = {s: signal.signal(s, lambda signum, frame: caught.append(signum)) for s in STOP_SIGNALS}
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, set(STOP_SIGNALS))
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-    if caught:
-        raise KeyboardInterrupt
-
-
-def _submit(pool: ProcessPoolExecutor, fn: Callable[..., StepOutcome], *args: Any) -> Future[StepOutcome]:
-    with _stop_held():  # the pool starts its workers inside submit()
-        return pool.submit(fn, *args)
-
-
 class Pipeline:
-    def __init__(self, options: RunOptions, progress: ProgressReporter | None = None,
+    def __init__(self, options: RunOptions, executor: Executor, progress: ProgressReporter | None = None,
                  warn: Callable[[str], None] | None = None) -> None:
         self.o = options
+        self.executor = executor
         self.progress = progress or NullProgress()
         self.warn = warn or (lambda message: None)
         self.layout = ArchiveLayout(options.archive)
         self.session: ArchiveSession
-        self.report = RunReport(archive=options.archive)
+        self.report = RunReport(archive=options.archive, executor=executor.description)
         self.workers = options.workers or os.cpu_count() or 1
+        self.tally = WorkerTally(self.progress)
         # Batches this run split or worked on: the report (and the exit code) speaks of these only.
         self.touched: set[str] = set()
         # Batches given to this run (new or known): `--register` updates the retention of their dossiers.
         self.given: set[str] = set()
         self.packaged: set[str] = set()
         """Bag folders packaged in this run (their retention was computed with the register then)."""
+        self.bags: list[Path] = []
+        """Bags this run changed, for the final verification."""
         self._archived_sha256: dict[str, set[str]] = {}
 
     # ----------------------------------------------------------------------------------------------------------
     def run(self) -> RunReport:
         profile = self.o.profile
-        require_tools(("tesseract", "gs", "qpdf", "ocrmypdf", "pikepdf", "zxing-cpp", "libzbar"),
-                      profile.ocr.languages)
-        require_ocr_engine(profile.ocr)
+        # The coordinator splits, signs, packages and verifies; the OCR programs are needed where the OCR runs
+        # (a cluster's workers are checked when the executor connects).
+        if self.executor.runs_here:
+            require_tools(("tesseract", "gs", "qpdf", "ocrmypdf", "pikepdf", "zxing-cpp", "libzbar"),
+                          profile.ocr.languages)
+            require_ocr_engine(profile.ocr)
+        else:
+            require_tools(("qpdf", "pikepdf", "zxing-cpp", "libzbar"), ())
         if not (self.o.sign and profile.signing.enabled) and profile.signing.required:
             self.warn(f"signing is off, but profile {profile.name!r} requires signatures: the archive will not "
                       "pass `dsd verify` (signature.missing) until its documents are signed")
+        require_local_journal(self.layout.state)
         with ArchiveSession.open(self.o.archive, create=True) as session:
             self.session = session
             started = time.monotonic()
@@ -205,16 +171,20 @@ class Pipeline:
                 run_id = journal.start_run(f"dsd run {' '.join(str(p) for p in self.o.inputs)}",
                                            socket.gethostname(), current_user(), pid=os.getpid())
                 self.session.audit("run-started",
-                                   detail={"run": run_id, "dsd": __version__, "inputs": len(self.o.inputs)})
+                                   detail={"run": run_id, "dsd": __version__, "inputs": len(self.o.inputs),
+                                           "executor": self.executor.description})
                 quarantine_mark = journal.last_quarantine_id()
                 try:
-                    self._ingest_and_split(journal, run_id)
-                    self._process_documents(journal)
-                    touched = self._package(journal)
-                    touched += self._update_retention(journal)
-                    self._fill_counts(journal, quarantine_mark)
-                    if self.o.verify and touched:
-                        self._verify(touched)
+                    with Heartbeat(self.layout.journal, run_id, self.executor, self.tally):
+                        if self.o.inputs or journal.documents(states=(J.PLANNED,)):
+                            self.executor.warm_up()
+                        self._ingest_and_split(journal, run_id)
+                        self._process_documents(journal)
+                        self._close_finished_batches(journal)
+                        touched = self.bags + self._update_retention(journal)
+                        self._fill_counts(journal, quarantine_mark)
+                        if self.o.verify and touched:
+                            self._verify(touched)
                 except BaseException:
                     self.report.elapsed_seconds = time.monotonic() - started
                     journal.finish_run(run_id, "interrupted", self.report.to_dict())
@@ -371,8 +341,9 @@ class Pipeline:
         journal.record_quarantine(batch_id=key, source=label, reason=reason, message=message, path=target,
                                   pages=len(pages))
 
-    # OCR + sign ----------------------------------------------------------------------------------------------
-    def _signing_setup(self) -> tuple[Any, bytes | None, str]:
+
+    # OCR -> sign -> package, streaming ------------------------------------------------------------------------
+    def _signing_session(self) -> SigningSession:
         from dsd_cli.signing.keys import ensure_archive_demo_key
         from dsd_cli.signing.sign import load_signer_config, resolve_passphrase
 
@@ -383,125 +354,60 @@ class Pipeline:
             self.report.demo_signing = True
             self.warn("no signing key configured: signing with the archive's DEMO key — not for production. "
                       "Configure a key (--key, DSD_KEY or the profile's [signing]) or use --no-sign.")
-        return signer, resolve_passphrase(signer), profile.signing.level
+        return SigningSession(signer, profile.signing, passphrase=resolve_passphrase(signer))
 
     def _process_documents(self, journal: Journal) -> None:
-        profile = self.o.profile
-        sign = self.o.sign and profile.signing.enabled
-        pending = journal.documents(states=(J.PLANNED, J.OCRED))
+        """Each document is OCR'd by the executor, then checked, signed and journaled here as soon as it is back;
+        the documents of one dossier in one batch go into its bag as soon as the last of them is ready."""
+        pending = journal.documents(states=(J.PLANNED, J.OCRED, J.READY))
         self.touched.update(d.batch_id for d in pending)
         if not pending:
             return
-        signer = passphrase = level = None
-        if sign:
-            signer, passphrase, level = self._signing_setup()
-            self.report.signed = True
-        ocr_pages = sum(d.pages for d in pending if d.state == J.PLANNED)
-        self.progress.start("ocr", ocr_pages, "pages")
-        if sign:
-            self.progress.start("sign", len(pending), "documents")
-        futures: dict[Future[StepOutcome], tuple[str, J.DocumentRow]] = {}
-        with _pool(self.workers) as pool:
-
-            def submit(doc: J.DocumentRow) -> None:
-                work = self.layout.work / doc.batch_id
-                if doc.state == J.PLANNED:
-                    in_flight = max(1, min(self.workers, len(pending)))
-                    fut = _submit(pool, ocr_step, doc.id, work / f"{doc.sequence:04d}.image.pdf",
-                                  _attempt_path(work, doc.sequence, "ocr"), profile.ocr, profile.qa, now_iso(),
-                                  max(1, self.workers // in_flight))
-                    futures[fut] = ("ocr", doc)
-                elif sign:
-                    fut = _submit(pool, sign_step, doc.id, Path(doc.file or ""),
-                                      _attempt_path(work, doc.sequence, "signed"), signer, profile.signing, level,
-                                      now_iso(), passphrase)
-                    futures[fut] = ("sign", doc)
-                else:
-                    journal.advance_document(doc.id, J.READY, file=Path(doc.file or ""), file_sha256=doc.file_sha256)
-
-            for doc in pending:
-                if doc.state == J.OCRED and not self._file_ok(doc):
-                    doc = self._redo_from_planned(journal, doc)
-                submit(doc)
-            while futures:
-                done, _ = wait(futures, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    step, doc = futures.pop(fut)
-                    outcome = fut.result()
-                    if not outcome.ok:
-                        self._quarantine_document(journal, doc, outcome)
-                    elif step == "ocr" and profile.qa.flagged == "quarantine" and flagged_pages(outcome.quality):
-                        self.progress.advance("ocr", doc.pages)
-                        self._quarantine_document(journal, doc, held_for_review(outcome))
-                    elif step == "ocr":
-                        self.progress.advance("ocr", doc.pages)
-                        journal.advance_document(doc.id, J.OCRED, file=outcome.file, file_sha256=outcome.sha256,
-                                                 new_events=list(outcome.events), quality=list(outcome.quality))
-                        submit(journal.document(doc.id))
-                    else:
-                        self.progress.advance("sign")
-                        journal.advance_document(doc.id, J.READY, file=outcome.file, file_sha256=outcome.sha256,
-                                                 new_events=list(outcome.events))
-        self.progress.finish("ocr")
-        if sign:
-            self.progress.finish("sign")
+        sign = self.o.sign and self.o.profile.signing.enabled
+        with contextlib.ExitStack() as stack:
+            stream = _Stream(self, journal, sign, stack)
+            if sign and any(d.state != J.READY for d in pending):
+                stream.signer()  # now, not after the OCR: a wrong passphrase or a missing token stops the run early
+            try:
+                stream.run(pending)
+            except BaseException:
+                self.executor.abort()  # Ctrl-C, a stop, a lost cluster: queued work is dropped, none of it trusted
+                raise
 
     @staticmethod
     def _file_ok(doc: J.DocumentRow) -> bool:
         path = Path(doc.file or "")
         return bool(doc.file) and path.is_file() and sha256_file(path) == doc.file_sha256
 
-    def _redo_from_planned(self, journal: Journal, doc: J.DocumentRow) -> J.DocumentRow:
-        journal.advance_document(doc.id, J.PLANNED, file=None, file_sha256=None)
-        return journal.document(doc.id)
-
-    def _quarantine_document(self, journal: Journal, doc: J.DocumentRow, outcome: StepOutcome) -> None:
+    def _quarantine_document(self, journal: Journal, doc: J.DocumentRow, reason: str, message: str,
+                             quality: tuple[dict[str, Any], ...] = ()) -> None:
         image_pdf = self.layout.work / doc.batch_id / f"{doc.sequence:04d}.image.pdf"
         plan = plan_from_dict(doc.plan)
         sha256 = {Path(path): sha for path, sha in journal.batch_sources(doc.batch_id).items()}
-        target = quarantine_file(self.layout.quarantine, doc.batch_id, image_pdf, reason=outcome.reason,
-                                 message=outcome.message,
+        target = quarantine_file(self.layout.quarantine, doc.batch_id, image_pdf, reason=reason, message=message,
                                  extra={"batch": plan.batch, "batch_id": doc.batch_id, "dossier": doc.dossier,
                                         "document": doc.id, "doc_type": doc.doc_type,
                                         **page_facts(plan.pages, sha256)})
-        journal.record_quarantine(batch_id=doc.batch_id, source=doc.id, reason=outcome.reason,
-                                  message=outcome.message, path=target, pages=doc.pages)
-        journal.advance_document(doc.id, J.QUARANTINED, file=target, file_sha256=None, error=outcome.reason,
-                                 quality=list(outcome.quality) if outcome.quality else None)
-        self.session.audit("document-quarantined", dossier=doc.dossier,
-                           detail={"document": doc.id, "reason": outcome.reason})
+        journal.record_quarantine(batch_id=doc.batch_id, source=doc.id, reason=reason, message=message,
+                                  path=target, pages=doc.pages)
+        journal.advance_document(doc.id, J.QUARANTINED, file=target, file_sha256=None, error=reason,
+                                 quality=list(quality) if quality else None)
+        self.session.audit("document-quarantined", dossier=doc.dossier, detail={"document": doc.id, "reason": reason})
 
-    # package --------------------------------------------------------------------------------------------------
-    def _package(self, journal: Journal) -> list[Path]:
+    def _package_documents(self, journal: Journal, dossier: str, docs: list[J.DocumentRow]) -> None:
         from dsd_cli.archive.package import package_dossier
 
-        ready = journal.documents(states=(J.READY,))
-        self.touched.update(d.batch_id for d in ready)
-        by_dossier: dict[str, list[J.DocumentRow]] = defaultdict(list)
-        for doc in ready:
-            if not self._file_ok(doc):
-                # The finished file went missing or changed after it was recorded: redo it on the next run.
-                journal.advance_document(doc.id, J.PLANNED, file=None, file_sha256=None)
-                self.report.warnings.append(f"document {doc.id}: output changed on disk; it will be redone")
-                continue
-            by_dossier[doc.dossier].append(doc)
-        touched: list[Path] = []
-        self.progress.start("package", len(by_dossier), "dossiers")
-        for dossier, docs in by_dossier.items():
-            entry = self.o.register.lookup(dossier) if self.o.register else None
-            archived = [self._archived_document(d, journal) for d in docs]
-            result = package_dossier(self.session, dossier, archived, self.o.profile, entry, agent="dsd run")
-            for doc in docs:
-                journal.advance_document(doc.id, J.PACKAGED, file=None, file_sha256=doc.file_sha256)
-            touched.append(result.bag)
-            self.packaged.add(result.bag.name)
-            self.report.duplicates += len(result.duplicates)
-            self.session.audit("dossier-packaged", dossier=dossier,
-                               detail={"version": result.version, "documents": len(docs)})
-            self.progress.advance("package")
-        self.progress.finish("package")
-        self._close_finished_batches(journal)
-        return touched
+        entry = self.o.register.lookup(dossier) if self.o.register else None
+        archived = [self._archived_document(d, journal) for d in docs]
+        result = package_dossier(self.session, dossier, archived, self.o.profile, entry, agent="dsd run")
+        for doc in docs:
+            journal.advance_document(doc.id, J.PACKAGED, file=None, file_sha256=doc.file_sha256)
+        if result.bag not in self.bags:
+            self.bags.append(result.bag)
+        self.packaged.add(result.bag.name)
+        self.report.duplicates += len(result.duplicates)
+        self.session.audit("dossier-packaged", dossier=dossier,
+                           detail={"version": result.version, "documents": len(docs)})
 
     def _update_retention(self, journal: Journal) -> list[Path]:
         """With --register, the retention of every dossier of the batches given to this run follows the register,
@@ -522,9 +428,10 @@ class Pipeline:
                 self.report.retention_updated.append(dossier)
         return changed
 
-    def _close_finished_batches(self, journal: Journal) -> None:
+
+    def _close_finished_batches(self, journal: Journal, only: str | None = None) -> None:
         """A batch whose documents are all packaged or quarantined is done: its work files can go."""
-        for batch_id in sorted(self.touched):
+        for batch_id in sorted(self.touched) if only is None else [only]:
             if journal.documents(batch_id=batch_id, states=(J.PLANNED, J.OCRED, J.READY)):
                 continue
             if journal.batch_state(batch_id) != "done":
@@ -575,13 +482,163 @@ class Pipeline:
             if d.doc_type not in entry["types"]:
                 entry["types"].append(d.doc_type)
         r.dossiers = dossiers
+        r.pages_by_worker = {w: int(f["pages"]) for w, f in self.tally.snapshot().items()}
+
+
+class _Stream:
+    """One pass of the documents through OCR (executor) -> check -> sign -> package (here), in journal order.
+
+    The executor always holds `capacity()` tasks, so no worker waits while this process signs or packages. A
+    document's group is the documents of its dossier in its batch: packaged together, as one bag version, the
+    moment the last of them is ready or quarantined; a batch whose documents are all settled is closed at once."""
+
+    def __init__(self, pipeline: Pipeline, journal: Journal, sign: bool, stack: contextlib.ExitStack) -> None:
+        self.p, self.journal, self.sign, self.stack = pipeline, journal, sign, stack
+        self.session: SigningSession | None = None
+        self.queue: deque[J.DocumentRow] = deque()
+        self.in_flight: dict[str, J.DocumentRow] = {}
+        self.open: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self.profile = pipeline.o.profile
+
+    def signer(self) -> SigningSession:
+        """The batch's one signing session (one key load or token login), opened on first use."""
+        if self.session is None:
+            self.session = self.stack.enter_context(self.p._signing_session())
+            self.p.report.signed = True
+        return self.session
+
+    def run(self, pending: list[J.DocumentRow]) -> None:
+        progress = self.p.progress
+        for doc in pending:
+            self.open[(doc.batch_id, doc.dossier)].add(doc.id)
+        resumed: list[J.DocumentRow] = []
+        for doc in pending:
+            if doc.state != J.PLANNED and not self.p._file_ok(doc):
+                doc = self._redo(doc)
+            (self.queue if doc.state == J.PLANNED else resumed).append(doc)
+        progress.start("ocr", sum(d.pages for d in self.queue), "pages")
+        if self.sign:
+            progress.start("sign", sum(1 for d in pending if d.state != J.READY), "documents")
+        progress.start("package", sum(d.pages for d in pending), "pages")
+        for doc in resumed:
+            self._ocr_done(doc)
+        while self.queue or self.in_flight:
+            self._fill()
+            for done in self.p.executor.wait(timeout=1.0):
+                doc = self.in_flight.pop(done.key)
+                self._fill()  # first keep the workers busy, then check, sign and package
+                self._receive(doc, done)
+        self.p.tally.finish()
+        for stage in ("ocr", "sign", "package") if self.sign else ("ocr", "package"):
+            progress.finish(stage)
+
+    def _fill(self) -> None:
+        executor = self.p.executor
+        while self.queue and len(self.in_flight) < executor.capacity():
+            doc = self.queue.popleft()
+            image = self.p.layout.work / doc.batch_id / f"{doc.sequence:04d}.image.pdf"
+            try:
+                data = image.read_bytes()
+            except OSError as exc:
+                self._quarantine(doc, "missing", f"the document's image PDF is gone: {exc.strerror or exc}")
+                continue
+            jobs = executor.jobs_per_task(len(self.queue) + len(self.in_flight) + 1)
+            key = f"ocr-{doc.id}-{secrets.token_hex(4)}"
+            executor.submit(key, ocr_task, doc.id, data, self.profile.ocr, self.profile.qa, now_iso(), jobs)
+            self.in_flight[key] = doc
+
+    def _receive(self, doc: J.DocumentRow, done: Completed) -> None:
+        if done.crashed:
+            self._quarantine(doc, "worker-crashed", f"given up: {done.crashed}")
+            return
+        outcome: OcrOutcome = done.value
+        if not outcome.ok:
+            if outcome.reason == "missing-tool":  # the worker's installation, not the document: stop, resume later
+                raise MissingToolError(f"worker {outcome.worker}: {outcome.message}")
+            self._quarantine(doc, outcome.reason, outcome.message, outcome.quality)
+            return
+        self.p.progress.advance("ocr", doc.pages)
+        self.p.tally.add(outcome.worker, doc.pages)
+        if self.profile.qa.flagged == "quarantine" and flagged_pages(outcome.quality):
+            self._quarantine(doc, "quality-flagged", held_for_review(outcome.quality), outcome.quality)
+            return
+        target = _attempt_path(self.p.layout.work / doc.batch_id, doc.sequence, "ocr")
+        try:
+            digest = accept_ocr_result(outcome, pages=doc.pages, output_type=self.profile.ocr.output_type,
+                                       target=target)
+        except ToolFailedError as exc:
+            self._quarantine(doc, exc.reason, exc.message)
+            return
+        # The OCR result and its pages' quality records are committed together or not at all.
+        self.journal.advance_document(doc.id, J.OCRED, file=target, file_sha256=digest,
+                                      new_events=list(outcome.events), quality=list(outcome.quality))
+        self._ocr_done(self.journal.document(doc.id))
+
+    def _ocr_done(self, doc: J.DocumentRow) -> None:
+        """Sign an OCR'd document (or take it as it is without signing), then see whether its group is complete."""
+        if doc.state == J.OCRED:
+            if self.sign:
+                out = _attempt_path(self.p.layout.work / doc.batch_id, doc.sequence, "signed")
+                try:
+                    result = self.signer().sign(Path(doc.file or ""), out)
+                except InputError as exc:  # this PDF cannot be signed; a key or TSA problem stops the run instead
+                    self._quarantine(doc, exc.reason, exc.message)
+                    return
+                detail = f"PAdES {result.level} signature by {result.signer or 'configured key'}"
+                if result.demo:
+                    detail += " (DEMO key — not for production)"
+                event = {"type": "signing", "datetime": now_iso(), "agent": "dsd",
+                         "tool": f"pyhanko {tool_version('pyhanko')}", "outcome": "success", "detail": detail}
+                self.journal.advance_document(doc.id, J.READY, file=out, file_sha256=sha256_file(out),
+                                              new_events=[event])
+                self.p.progress.advance("sign")
+            else:
+                self.journal.advance_document(doc.id, J.READY, file=Path(doc.file or ""),
+                                              file_sha256=doc.file_sha256)
+        self._settled(doc)
+
+    def _quarantine(self, doc: J.DocumentRow, reason: str, message: str,
+                    quality: tuple[dict[str, Any], ...] = ()) -> None:
+        self.p._quarantine_document(self.journal, doc, reason, message, quality)
+        self.p.progress.advance("package", doc.pages)  # settled, though not archived: the bar counts it
+        self._settled(doc)
+
+    def _redo(self, doc: J.DocumentRow) -> J.DocumentRow:
+        """A recorded file that is missing or changed is made again from the document's image PDF."""
+        self.journal.advance_document(doc.id, J.PLANNED, file=None, file_sha256=None)
+        return self.journal.document(doc.id)
+
+    def _settled(self, doc: J.DocumentRow) -> None:
+        group = self.open[(doc.batch_id, doc.dossier)]
+        group.discard(doc.id)
+        if group:
+            return
+        ready = [d for d in self.journal.documents(batch_id=doc.batch_id, states=(J.READY,))
+                 if d.dossier == doc.dossier]
+        changed = [d for d in ready if not self.p._file_ok(d)]
+        if changed:  # a finished file went missing or changed on disk: make it again before the group goes in
+            for d in changed:
+                self.p.report.warnings.append(f"document {d.id}: output changed on disk; it is redone")
+                group.add(d.id)
+                self.queue.append(self._redo(d))
+            return
+        if ready:
+            self.p._package_documents(self.journal, doc.dossier, ready)
+            self.p.progress.advance("package", sum(d.pages for d in ready))
+        if not any(ids for (batch, _), ids in self.open.items() if batch == doc.batch_id):
+            self.p._close_finished_batches(self.journal, only=doc.batch_id)
 
 
 def run_pipeline(options: RunOptions, progress: ProgressReporter | None = None,
-                 warn: Callable[[str], None] | None = None) -> RunReport:
-    """Run the pipeline over `options.inputs` and finish what the archive's journal says is unfinished. Without
-    inputs, in a new or empty folder, it makes an empty archive (for `dsd watch` to fill)."""
-    return Pipeline(options, progress, warn).run()
+                 warn: Callable[[str], None] | None = None, executor: Executor | None = None) -> RunReport:
+    """Run the pipeline over `options.inputs` and finish what the archive's journal says is unfinished, with
+    `executor` (entered by the caller) or a local pool of `options.workers`. Without inputs, in a new or empty
+    folder, it makes an empty archive (for `dsd watch` to fill)."""
+    if executor is not None:
+        return Pipeline(options, executor, progress, warn).run()
+    with LocalExecutor(options.workers or os.cpu_count() or 1,
+                       crash_retries=options.profile.cluster.crash_retries) as local:
+        return Pipeline(options, local, progress, warn).run()
 
 
 __all__ = ["RunOptions", "RunReport", "page_from_dict", "run_pipeline"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,9 @@ def run_state(run: dict[str, Any], host: str | None = None) -> str:
     if run.get("pid") is None:
         return "interrupted" if run["host"] == (host or socket.gethostname()) else "unknown"
     if run["host"] != (host or socket.gethostname()):
-        return "unknown"
+        # Its process cannot be asked from here; a heartbeat (every few seconds while it runs) that stopped can.
+        beat = run.get("heartbeat")
+        return "interrupted" if beat is not None and time.time() - beat > J.LIVE_SECONDS else "unknown"
     return "running" if process_is_dsd(int(run["pid"])) else "interrupted"
 
 
@@ -99,11 +102,11 @@ def archive_status(archive: Path) -> dict[str, Any]:
         run["state"] = run_state(run)
     current = next((r for r in runs if r["state"] in ("running", "unknown")), None)
     interrupted = next((r for r in runs if r["state"] == "interrupted"), None)
-    status["run_in_progress"] = _times([current], "started", "finished")[0] if current else None
+    status["run_in_progress"] = _times([current], "started", "finished", "heartbeat")[0] if current else None
     latest = runs[0] if runs else None
     status["last_run_interrupted"] = (_times([interrupted], "started", "finished")[0]
                                       if interrupted is not None and interrupted is latest else None)
-    status["recent_runs"] = _times(runs, "started", "finished")
+    status["recent_runs"] = _times(runs, "started", "finished", "heartbeat")
     status["batches"] = _times(status["batches"], "created", "finished")
     status["quarantine"] = _times(status["quarantine"], "created")
     last = status.pop("last_finished_run")

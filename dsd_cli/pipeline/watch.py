@@ -23,7 +23,8 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from dsd_cli.archive.session import require_archive
-from dsd_cli.errors import DsdError, InputError
+from dsd_cli.errors import ClusterError, DsdError, InputError
+from dsd_cli.pipeline.executors import Executor
 from dsd_cli.pipeline.run import RunOptions, RunReport, run_pipeline
 
 log = logging.getLogger("dsd.watch")
@@ -89,8 +90,10 @@ class _Wake(FileSystemEventHandler):
 
 def watch_inbox(inbox: Path, template: RunOptions, *, settle_seconds: float = 10.0, poll_seconds: float = 2.0,
                 max_items: int | None = None, timeout: float | None = None, stop: threading.Event | None = None,
-                on_result: Callable[[WatchResult], None] | None = None) -> list[WatchResult]:
+                on_result: Callable[[WatchResult], None] | None = None,
+                executor: Executor | None = None) -> list[WatchResult]:
     """Process settled items of `inbox` until `stop` is set, `max_items` are done or `timeout` seconds passed.
+    Every item's run uses `executor` (entered by the caller; default: a local pool per item).
 
     InputError when the inbox is not a folder (a mount that is not there must not look like an empty inbox),
     ArchiveError when the archive is not a dsd archive (`dsd run --archive DIR` makes an empty one)."""
@@ -123,7 +126,7 @@ def watch_inbox(inbox: Path, template: RunOptions, *, settle_seconds: float = 10
                 if now - previous[1] < settle_seconds:
                     continue
                 seen.pop(item, None)
-                result = _process(item, inbox, template)
+                result = _process(item, inbox, template, executor)
                 results.append(result)
                 if on_result:
                     on_result(result)
@@ -137,10 +140,12 @@ def watch_inbox(inbox: Path, template: RunOptions, *, settle_seconds: float = 10
     return results
 
 
-def _process(item: Path, inbox: Path, template: RunOptions) -> WatchResult:
+def _process(item: Path, inbox: Path, template: RunOptions, executor: Executor | None) -> WatchResult:
     log.info("processing", extra={"item": item.name})
     try:
-        report = run_pipeline(dataclasses.replace(template, inputs=(item,)))
+        report = run_pipeline(dataclasses.replace(template, inputs=(item,)), executor=executor)
+    except ClusterError:
+        raise  # without its cluster the watcher cannot go on; the item stays in the inbox for the next start
     except DsdError as exc:
         # The whole run failed (e.g. the archive is locked): leave the item for the next attempt.
         log.error("run failed", extra={"item": item.name, "error": exc.message})

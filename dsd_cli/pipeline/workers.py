@@ -1,17 +1,24 @@
-"""Work done in worker processes: OCR and signing of one document each.
+"""The work a worker process does: OCR of one document.
 
-These functions take and return plain, picklable values; they never touch the journal (the parent is its only
-writer). Each writes its output atomically, so a worker killed half-way leaves nothing the parent would trust.
+Plain functions of plain, picklable values; they never touch the journal (the coordinator is its only writer).
+`ocr_step` OCRs a file into a file; `ocr_bytes_step` does it from bytes to bytes for shared-nothing workers, and
+`ocr_task` is what an executor runs (pipeline/executors.py: this machine's worker processes or a Dask cluster's):
+image PDF bytes and the `[ocr]` and `[qa]` settings in, an `OcrOutcome` with the PDF/A bytes, the per-page quality
+records and the provenance events out. A worker needs dsd installed, nothing else: no archive, no journal, no
+shared folder, no key. The coordinator checks what comes back (results.py) before it trusts it. Failures the engine
+reports come back as an outcome with a reason (quarantined by the coordinator); a crash of the process is the
+pool's to handle.
 """
 
 from __future__ import annotations
 
 import signal
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from dsd_cli.errors import DsdError
+from dsd_cli.errors import DsdError, MissingToolError
 from dsd_cli.fsutil import sha256_file
 from dsd_cli.ocr import OcrResult, ocr_document
 from dsd_cli.profiles import OcrSettings, QaSettings
@@ -41,8 +48,32 @@ class StepOutcome:
     substitution record (engine, versions, settings) under "substitution"."""
 
 
+@dataclass(frozen=True)
+class OcrOutcome:
+    """What an executor's OCR task sends back to the coordinator."""
+
+    ok: bool
+    pdf: bytes = b""
+    """The PDF/A, when ok."""
+    sha256: str = ""
+    """SHA-256 of `pdf` as the worker made it: the coordinator compares it with what it received."""
+    quality: tuple[dict[str, Any], ...] = ()
+    """One quality record per page, when the engine makes them."""
+    events: tuple[dict[str, Any], ...] = ()
+    reason: str = ""
+    message: str = ""
+    worker: str = ""
+    """host:pid of the process that did it (for progress and the run's record, never for the archive)."""
+    seconds: float = 0.0
+
+    def __repr__(self) -> str:  # never the document itself in a log or a traceback
+        return (f"OcrOutcome(ok={self.ok}, bytes={len(self.pdf)}, quality_records={len(self.quality)}, "
+                f"reason={self.reason!r}, worker={self.worker!r})")
+
+
 def _failure(doc_id: str, exc: Exception) -> StepOutcome:
-    reason = getattr(exc, "reason", "") or ("tool-failed" if isinstance(exc, DsdError) else "internal-error")
+    reason = ("missing-tool" if isinstance(exc, MissingToolError) else getattr(exc, "reason", "")
+              or ("tool-failed" if isinstance(exc, DsdError) else "internal-error"))
     return StepOutcome(doc_id=doc_id, ok=False, reason=reason, message=str(exc))
 
 
@@ -63,15 +94,28 @@ def ocr_step(doc_id: str, image_pdf: Path, out: Path, settings: OcrSettings, qa:
 def ocr_bytes_step(doc_id: str, image_pdf: bytes, settings: OcrSettings, qa: QaSettings, when: str,
                    jobs: int = 1) -> tuple[StepOutcome, bytes]:
     """`ocr_step` for shared-nothing workers (another machine): the image PDF's bytes in, the PDF/A's bytes out
-    (empty on failure) with the same outcome (its `file` is None: the caller writes the bytes durably)."""
-    import tempfile
+    (empty on failure) with the same outcome (its `file` is None: the caller writes the bytes durably). The work is
+    done in a private temp folder that a killed worker cannot leave behind for long (scratch.py)."""
+    from dsd_cli.pipeline.scratch import task_scratch
 
-    with tempfile.TemporaryDirectory(prefix="dsd-ocr-") as work:
-        src, out = Path(work) / "image.pdf", Path(work) / "ocr.pdf"
+    with task_scratch() as work:
+        src, out = work / "image.pdf", work / "ocr.pdf"
         src.write_bytes(image_pdf)
         outcome = ocr_step(doc_id, src, out, settings, qa, when, jobs)
         data = out.read_bytes() if outcome.ok else b""
     return replace(outcome, file=None), data
+
+
+def ocr_task(doc_id: str, image_pdf: bytes, settings: OcrSettings, qa: QaSettings, when: str,
+             jobs: int = 1) -> OcrOutcome:
+    """The executor's task: `ocr_bytes_step`, with the worker that did it and how long it took."""
+    from dsd_cli.pipeline.procpool import worker_label
+
+    started = time.monotonic()
+    outcome, pdf = ocr_bytes_step(doc_id, image_pdf, settings, qa, when, jobs)
+    return OcrOutcome(ok=outcome.ok, pdf=pdf, sha256=outcome.sha256, quality=outcome.quality,
+                      events=outcome.events, reason=outcome.reason, message=outcome.message, worker=worker_label(),
+                      seconds=round(time.monotonic() - started, 3))
 
 
 def substitution_record(result: OcrResult, settings: OcrSettings) -> dict[str, Any]:
@@ -117,30 +161,9 @@ def flagged_pages(quality: tuple[dict[str, Any], ...]) -> list[int]:
     return [r["page"] for r in quality if r.get("flags")]
 
 
-def held_for_review(outcome: StepOutcome) -> StepOutcome:
-    """An OCRed document kept from the archive because the profile holds flagged documents for review."""
-    pages = "; ".join(f"page {r['page']}: {', '.join(r['flags'])}" for r in outcome.quality if r.get("flags"))
-    return StepOutcome(doc_id=outcome.doc_id, ok=False, reason="quality-flagged", quality=outcome.quality,
-                       message=f"held for review ([qa] flagged = \"quarantine\"): {pages}")
+def held_for_review(quality: tuple[dict[str, Any], ...]) -> str:
+    """Why an OCRed document is kept from the archive when the profile holds flagged documents for review (the
+    quarantine reason is `quality-flagged`)."""
+    pages = "; ".join(f"page {r['page']}: {', '.join(r['flags'])}" for r in quality if r.get("flags"))
+    return f"held for review ([qa] flagged = \"quarantine\"): {pages}"
 
-
-def sign_step(doc_id: str, src: Path, out: Path, signer: Any, settings: Any, level: str, when: str,
-              passphrase: bytes | None) -> StepOutcome:
-    from dsd_cli.signing.sign import sign_pdf
-
-    try:
-        result = sign_pdf(src, out, signer, settings, level=level, passphrase=passphrase)
-    except DsdError as exc:
-        return _failure(doc_id, exc)
-    detail = f"PAdES {level} signature by {getattr(result, 'signer', '') or 'configured key'}"
-    if getattr(signer, "demo", False):
-        detail += " (DEMO key — not for production)"
-    events = ({"type": "signing", "datetime": when, "agent": "dsd", "tool": f"pyhanko {_pyhanko_version()}",
-               "outcome": "success", "detail": detail},)
-    return StepOutcome(doc_id=doc_id, ok=True, file=out, sha256=sha256_file(out), events=events)
-
-
-def _pyhanko_version() -> str:
-    from dsd_cli.tools.versions import tool_version
-
-    return tool_version("pyhanko")

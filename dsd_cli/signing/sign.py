@@ -2,8 +2,8 @@
 
 Levels: B-B (signature), B-T (+ RFC 3161 timestamp from the profile's TSA), B-LT (+ revocation data embedded),
 B-LTA (+ document timestamp). The result is written to a temp file and renamed into place only after pyHanko
-succeeded: nothing half-signed is ever left at the destination. There is no module state: worker processes can
-call `sign_pdf` in parallel; each call opens the key (PKCS#12 file or token session) itself.
+succeeded: nothing half-signed is ever left at the destination. There is no module state: `sign_pdf` opens the key
+(PKCS#12 file or token session) for one file; a `SigningSession` opens it once for a whole batch.
 """
 
 from __future__ import annotations
@@ -168,63 +168,107 @@ def sign_pdf(src: Path, dst: Path, config: SignerConfig, settings: SigningSettin
 
     `passphrase` is the key's passphrase or the token's PIN; without it, it is read as the config says (file,
     environment, then `prompter`). `trust_roots` (default: the profile's) anchor the chains whose revocation data
-    B-LT and B-LTA embed.
+    B-LT and B-LTA embed. Opens the key for this one file; `SigningSession` keeps it open for many.
     """
-    level = level or settings.level
+    level = _check_level(level or settings.level, settings)
+    if not src.is_file():
+        raise InputError(f"{src.name}: no such file", reason="missing")
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    with SigningSession(config, settings, level=level, passphrase=passphrase, prompter=prompter,
+                        trust_roots=trust_roots) as session:
+        return session.sign(src, dst, field_name=field_name)
+
+
+def _check_level(level: str, settings: SigningSettings) -> str:
     if level not in SIGNING_LEVELS:
         raise SigningError(f"unknown signature level {level!r}", hint=f"use one of {', '.join(SIGNING_LEVELS)}")
     if level != "B-B" and not settings.tsa_url:
         raise SigningError(f"level {level} needs a timestamp authority (signing.tsa_url in the profile, or --tsa)")
-    if not src.is_file():
-        raise InputError(f"{src.name}: no such file", reason="missing")
-    secret = passphrase if passphrase is not None else resolve_passphrase(config, prompter)
-    timestamper = None
-    if level != "B-B":
-        from pyhanko.sign.timestamps import HTTPTimeStamper
+    return level
 
-        timestamper = HTTPTimeStamper(settings.tsa_url, timeout=TSA_TIMEOUT_SECONDS)
-    ltv = level in ("B-LT", "B-LTA")
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    with open(src, "rb") as source, _open_temp(dst) as (tmp, out), open_signer(config, secret) as signer:
-        writer = _pdf_writer(src, source)
-        _check_validity(signer)
-        subject = _subject(signer)
-        demo = config.demo or DEMO_MARK in subject  # a `dsd keys demo` key given with --key is still a demo key
-        reason = settings.reason + (f" — {DEMO_MARK}" if demo else "")
-        existing = {name for name, _, _ in fields.enumerate_sig_fields(writer)}
-        name = field_name or next(f"dsd-signature-{n}" for n in range(1, 10_000)
-                                  if f"dsd-signature-{n}" not in existing)
-        context = None
-        if ltv:
-            roots = _trust_roots(settings.trust_roots if trust_roots is None else trust_roots, signer, demo)
-            context = ValidationContext(trust_roots=roots, allow_fetching=True, revocation_mode="hard-fail")
-        meta = PdfSignatureMetadata(
-            field_name=name, reason=reason, location=settings.location or None, md_algorithm="sha256",
-            subfilter=fields.SigSeedSubFilter.PADES, embed_validation_info=ltv, use_pades_lta=level == "B-LTA",
-            validation_context=context,
-        )
 
-        def attempt(reserve: int | None) -> None:
-            source.seek(0)
-            out.seek(0)
-            out.truncate()
-            PdfSigner(meta, signer=signer, timestamper=timestamper).sign_pdf(
-                _pdf_writer(src, source), output=out, bytes_reserved=reserve)
+class SigningSession:
+    """One open key for many documents: a PKCS#12 file loaded once, or one PKCS#11 token session (one PIN
+    login) for a whole batch. The key stays in this process; `dsd run` signs on the coordinator only."""
 
+    def __init__(self, config: SignerConfig, settings: SigningSettings, *, level: str | None = None,
+                 passphrase: bytes | None = None, prompter: Prompter | None = terminal_prompt,
+                 trust_roots: Sequence[str | Path] | None = None) -> None:
+        self.config, self.settings = config, settings
+        self.level = _check_level(level or settings.level, settings)
+        self._passphrase, self._prompter = passphrase, prompter
+        self._trust_roots = settings.trust_roots if trust_roots is None else trust_roots
+        self._stack = contextlib.ExitStack()
+        self._signer: signers.Signer | None = None
+
+    def __enter__(self) -> SigningSession:
+        secret = self._passphrase if self._passphrase is not None else resolve_passphrase(self.config, self._prompter)
         try:
+            signer = self._stack.enter_context(open_signer(self.config, secret))
+            _check_validity(signer)
+        except BaseException:
+            self._stack.close()
+            raise
+        self._signer = signer
+        self.subject = _subject(signer)
+        self.demo = self.config.demo or DEMO_MARK in self.subject  # a `dsd keys demo` key given with --key
+        self._timestamper = None
+        if self.level != "B-B":
+            from pyhanko.sign.timestamps import HTTPTimeStamper
+
+            self._timestamper = HTTPTimeStamper(self.settings.tsa_url, timeout=TSA_TIMEOUT_SECONDS)
+        self._context = None
+        if self.level in ("B-LT", "B-LTA"):
+            roots = _trust_roots(self._trust_roots, signer, self.demo)
+            self._context = ValidationContext(trust_roots=roots, allow_fetching=True, revocation_mode="hard-fail")
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._signer = None
+        self._stack.close()
+
+    def sign(self, src: Path, dst: Path, *, field_name: str | None = None) -> SignResult:
+        """Sign `src` into `dst` (atomically: nothing half-signed is ever left at `dst`)."""
+        signer = self._signer
+        if signer is None:
+            raise SigningError("the signing session is not open")
+        if not src.is_file():
+            raise InputError(f"{src.name}: no such file", reason="missing")
+        settings, level = self.settings, self.level
+        reason = settings.reason + (f" — {DEMO_MARK}" if self.demo else "")
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        with open(src, "rb") as source, _open_temp(dst) as (tmp, out):
+            writer = _pdf_writer(src, source)
+            existing = {name for name, _, _ in fields.enumerate_sig_fields(writer)}
+            name = field_name or next(f"dsd-signature-{n}" for n in range(1, 10_000)
+                                      if f"dsd-signature-{n}" not in existing)
+            meta = PdfSignatureMetadata(
+                field_name=name, reason=reason, location=settings.location or None, md_algorithm="sha256",
+                subfilter=fields.SigSeedSubFilter.PADES, embed_validation_info=self._context is not None,
+                use_pades_lta=level == "B-LTA", validation_context=self._context,
+            )
+
+            def attempt(reserve: int | None) -> None:
+                source.seek(0)
+                out.seek(0)
+                out.truncate()
+                PdfSigner(meta, signer=signer, timestamper=self._timestamper).sign_pdf(
+                    _pdf_writer(src, source), output=out, bytes_reserved=reserve)
+
             try:
-                attempt(_reserve(signer, timestamper is not None))
-            except Exception as exc:
-                if "larger than expected" not in str(exc):
-                    raise
-                attempt(None)  # an unusually large chain or timestamp token: let pyHanko measure (signs twice)
-        except Exception as exc:  # pyHanko wraps network, certificate and key errors in many types
-            raise explain_signing_failure(exc, src.name, settings.tsa_url) from None
-        out.flush()
-        os.fsync(out.fileno())
-        tmp.replace(dst)
-    fsync_dir(dst.parent)
-    return SignResult(output=dst, level=level, signer=subject, field_name=name, demo=demo)
+                try:
+                    attempt(_reserve(signer, self._timestamper is not None))
+                except Exception as exc:
+                    if "larger than expected" not in str(exc):
+                        raise
+                    attempt(None)  # an unusually large chain or timestamp token: let pyHanko measure (signs twice)
+            except Exception as exc:  # pyHanko wraps network, certificate and key errors in many types
+                raise explain_signing_failure(exc, src.name, settings.tsa_url) from None
+            out.flush()
+            os.fsync(out.fileno())
+            tmp.replace(dst)
+        fsync_dir(dst.parent)
+        return SignResult(output=dst, level=level, signer=self.subject, field_name=name, demo=self.demo)
 
 
 @contextlib.contextmanager
@@ -240,4 +284,5 @@ def _open_temp(dst: Path) -> Iterator[tuple[Path, BinaryIO]]:
             tmp.unlink()
 
 
-__all__ = ["SignResult", "SignerConfig", "load_signer_config", "open_signer", "resolve_passphrase", "sign_pdf"]
+__all__ = ["SignResult", "SignerConfig", "SigningSession", "load_signer_config", "open_signer", "resolve_passphrase",
+           "sign_pdf"]

@@ -6,7 +6,8 @@ fork a child per document that runs OCRmyPDF's own command-line entry point with
 messages and behaviour are those of the command. The child is still a separate process, as with `subprocess`:
 a crash or a runaway Ghostscript ends only the child, and the timeout kills the child and every process under it.
 The child stays in the worker's process group, so a kill of the group reaches it; on Ctrl-C, dsd run's parent
-ends the workers' process trees itself (its workers ignore SIGINT).
+ends the workers' process trees itself (its workers ignore SIGINT). The child also dies with the worker (Linux
+parent-death signal): a worker killed outright never leaves an OCRmyPDF run behind.
 
 Forking is only safe in a single-threaded process; anywhere else the caller uses a subprocess (`can_fork`).
 """
@@ -14,6 +15,8 @@ Forking is only safe in a single-threaded process; anywhere else the caller uses
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import functools
 import importlib
 import os
 import pickle
@@ -64,6 +67,25 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def die_with_parent(signum: int, parent: int) -> None:
+    """Have the kernel send `signum` to this process when its parent ends (Linux prctl PR_SET_PDEATHSIG), and
+    send it now when `parent` has already ended (then this process was re-parented before it could ask)."""
+    try:
+        _libc().prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the parent ends its children itself when it can
+        pass
+    if os.getppid() != parent:
+        os.kill(os.getpid(), signum)
+
+
 def kill_tree(pid: int) -> None:
     """SIGKILL `pid` and every process under it."""
     for victim in [*descendants(pid), pid]:
@@ -71,10 +93,11 @@ def kill_tree(pid: int) -> None:
             os.kill(victim, signal.SIGKILL)
 
 
-def _child(args: Sequence[str], env: Mapping[str, str], stderr_fd: int) -> None:
+def _child(args: Sequence[str], env: Mapping[str, str], stderr_fd: int, parent: int) -> None:
     """In the forked child: run OCRmyPDF's CLI entry point and exit with its code. Never returns."""
     code = EXIT_OTHER_ERROR
     try:
+        die_with_parent(signal.SIGKILL, parent)
         os.environ.update(env)
         os.dup2(stderr_fd, 2)
         null = os.open(os.devnull, os.O_RDWR)
@@ -99,9 +122,10 @@ def run_forked(args: Sequence[str], env: Mapping[str, str], timeout: float) -> t
     """Run `ocrmypdf ARGS` in a forked child; (exit code, stderr), or None when it ran longer than `timeout`
     (then the child and everything it started are killed). A negative code is the signal that ended the child."""
     with tempfile.TemporaryFile() as err:
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:
-            _child(args, env, err.fileno())
+            _child(args, env, err.fileno(), parent)
         deadline = time.monotonic() + timeout
         while True:
             done, status = os.waitpid(pid, os.WNOHANG)
@@ -122,12 +146,14 @@ def call_forked(fn: Callable[[], Any], timeout: float) -> tuple[str, Any] | None
     ('ok', value) or ('error', exception) as `fn` returned or raised (both picklable), ('crashed', signal number
     or exit code) when the child died without answering, None when it ran past `timeout` seconds (then it and
     everything it started are killed). The child has everything this process has loaded (Tesseract's models)
-    without loading it again, and a crash in native code ends only the child."""
+    without loading it again, a crash in native code ends only the child, and the child dies with this process."""
+    parent = os.getpid()
     with tempfile.TemporaryFile() as answer:
         pid = os.fork()
         if pid == 0:
             code = 0
             try:
+                die_with_parent(signal.SIGKILL, parent)  # a worker killed outright leaves no OCR child behind
                 os.dup2(os.open(os.devnull, os.O_RDWR), 0)
                 try:
                     outcome: tuple[str, Any] = ("ok", fn())
