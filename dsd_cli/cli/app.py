@@ -40,6 +40,9 @@ COMMAND_MODULES = (
     "retention",
     "hold",
     "export",
+    "index",
+    "search",
+    "duplicates",
 )
 
 app = typer.Typer(

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from dsd_cli.cli.output import JsonOption, ProfileOption, out_console, print_json
+from dsd_cli.cli.output import JsonOption, ProfileOption, out_console, print_json, warn
 from dsd_cli.errors import InputError, UsageError
 from dsd_cli.models import ArchivedDocument, PageRef
 from dsd_cli.pipeline.layout import ArchiveLayout
@@ -71,6 +71,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from dsd_cli.archive.package import package_dossier
         from dsd_cli.archive.splitdir import documents_from_split
+        from dsd_cli.search.sync import bags_changed
 
         prof = load_profile(profile)
         register_data = load_register(register_csv) if register_csv else None
@@ -87,13 +88,19 @@ def register(app: typer.Typer) -> None:
         layout.ensure()
         results = []
         with archive_lock(layout.lock):
-            for name in dossiers:
-                entry = register_data.lookup(name) if register_data else None
-                group = [d for d in documents if d.dossier == name]
-                result = package_dossier(archive, name, group, prof, entry, agent="dsd package")
-                results.append({"dossier": name, "bag": str(result.bag), "version": result.version,
-                                "stored": list(result.stored), "duplicates": list(result.duplicates),
-                                "already_archived": list(result.already_archived), "unchanged": result.unchanged})
+            try:
+                for name in dossiers:
+                    entry = register_data.lookup(name) if register_data else None
+                    group = [d for d in documents if d.dossier == name]
+                    result = package_dossier(archive, name, group, prof, entry, agent="dsd package")
+                    results.append({"dossier": name, "bag": str(result.bag), "version": result.version,
+                                    "stored": list(result.stored), "duplicates": list(result.duplicates),
+                                    "already_archived": list(result.already_archived),
+                                    "unchanged": result.unchanged})
+            finally:
+                update = bags_changed(archive, [r["dossier"] for r in results], create=True)
+        for message in update.warnings if update else ():
+            warn(message)
         if json_output:
             print_json({"dossiers": results})
             return

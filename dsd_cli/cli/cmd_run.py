@@ -58,6 +58,15 @@ def render_summary(report: RunReport) -> None:
     out_console.print(counts)
     if report.dropped_pages:
         out_console.print(dropped_table(report.dropped_pages, "Blank pages dropped (kept aside; see dsd status)"))
+    if report.near_duplicates:
+        dups = Table(title="Possible duplicates in the same dossier (archived all the same; see dsd duplicates)")
+        for col in ("dossier", "new document", "repeats", "kind", "similarity", "pages (new → earlier)"):
+            dups.add_column(col)
+        for d in report.near_duplicates:
+            pages = ", ".join(f"{new} → {old}" for new, old in d["pages"])
+            dups.add_row(Text(d["dossier"]), d["document"], d["duplicate_of"], d["kind"], f"{d['similarity']:.2f}",
+                         pages)
+        out_console.print(dups)
     if report.quarantine:
         q = Table(title="Quarantine (kept for a person to resolve)")
         for col in ("source", "reason", "message", "kept at"):

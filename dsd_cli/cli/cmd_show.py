@@ -122,15 +122,18 @@ def register(app: typer.Typer) -> None:
         json_output: JsonOption = False,
     ) -> None:
         from dsd_cli.archive.dossiers import dossier_details, list_dossiers
+        from dsd_cli.search.access import record_access
 
         if dossier is None:
             summaries = list_dossiers(archive)
+            record_access(archive, "show", [], detail={"listed": len(summaries)})
             if json_output:
                 print_json({"dossiers": [{**dataclasses.asdict(s), "bag": str(s.bag)} for s in summaries]})
             else:
                 _render_list(archive, summaries)
             return
         details = dossier_details(archive, dossier)
+        record_access(archive, "show", [details.dossier], detail={"documents": len(details.documents)})
         if json_output:
             print_json({**dataclasses.asdict(details), "bag": str(details.bag)})
             return

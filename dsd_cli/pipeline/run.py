@@ -71,6 +71,8 @@ class RunReport:
     documents_archived: int = 0
     pages_archived: int = 0
     duplicates: int = 0
+    near_duplicates: list[dict[str, Any]] = field(default_factory=list)
+    """New documents that repeat one already in their dossier (dsd_cli.search.duplicates.IntakeDuplicate)."""
     dossiers: dict[str, dict[str, Any]] = field(default_factory=dict)
     quarantine: list[dict[str, Any]] = field(default_factory=list)
     dropped_pages: list[dict[str, Any]] = field(default_factory=list)
@@ -92,6 +94,7 @@ class RunReport:
             "pages": {"in": self.pages_in, "archived": self.pages_archived, "separators": self.separators,
                       "dropped": self.dropped, "unassigned": self.unassigned, "quarantined": self.quarantined_pages},
             "documents_archived": self.documents_archived, "duplicates": self.duplicates,
+            "near_duplicates": self.near_duplicates,
             "quarantined_files": self.quarantined_files, "quarantine": self.quarantine,
             "dropped": self.dropped_pages,
             "dossiers": self.dossiers, "signed": self.signed, "demo_signing": self.demo_signing,
@@ -409,21 +412,41 @@ class Pipeline:
                 continue
             by_dossier[doc.dossier].append(doc)
         touched: list[Path] = []
+        stored: dict[str, list[str]] = {}
         self.progress.start("package", len(by_dossier), "dossiers")
-        for dossier, docs in by_dossier.items():
-            entry = self.o.register.lookup(dossier) if self.o.register else None
-            archived = [self._archived_document(d, journal) for d in docs]
-            result = package_dossier(self.o.archive, dossier, archived, self.o.profile, entry, agent="dsd run")
-            for doc in docs:
-                journal.advance_document(doc.id, J.PACKAGED, file=None, file_sha256=doc.file_sha256)
-            touched.append(result.bag)
-            self.report.duplicates += len(getattr(result, "duplicates", ()) or ())
-            append_audit(self.layout.audit_log, "dossier-packaged", dossier=dossier,
-                         detail={"version": getattr(result, "version", None), "documents": len(docs)})
-            self.progress.advance("package")
+        try:
+            for dossier, docs in by_dossier.items():
+                entry = self.o.register.lookup(dossier) if self.o.register else None
+                archived = [self._archived_document(d, journal) for d in docs]
+                result = package_dossier(self.o.archive, dossier, archived, self.o.profile, entry, agent="dsd run")
+                stored[dossier] = list(result.stored)
+                for doc in docs:
+                    journal.advance_document(doc.id, J.PACKAGED, file=None, file_sha256=doc.file_sha256)
+                touched.append(result.bag)
+                self.report.duplicates += len(getattr(result, "duplicates", ()) or ())
+                append_audit(self.layout.audit_log, "dossier-packaged", dossier=dossier,
+                             detail={"version": getattr(result, "version", None), "documents": len(docs)})
+                self.progress.advance("package")
+        except BaseException:
+            self._index(stored, report_duplicates=False)  # what was packaged is searchable all the same
+            raise
         self.progress.finish("package")
+        self._index(stored)
         self._close_finished_batches(journal)
         return touched
+
+    def _index(self, stored: dict[str, list[str]], report_duplicates: bool = True) -> None:
+        """Keep the search index current, and report new documents that repeat one of their dossier."""
+        from dsd_cli.search.duplicates import intake_duplicates
+        from dsd_cli.search.sync import bags_changed
+
+        if not stored:
+            return
+        update = bags_changed(self.o.archive, stored, create=True)
+        self.report.warnings += update.warnings if update else []
+        if report_duplicates and update is not None and update.added:
+            found = intake_duplicates(self.o.archive, stored)
+            self.report.near_duplicates = [dup.to_dict() for dup in found]
 
     def _close_finished_batches(self, journal: Journal) -> None:
         """A batch whose documents are all packaged or quarantined is done: its work files can go."""

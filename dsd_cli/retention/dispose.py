@@ -32,6 +32,7 @@ from dsd_cli.pipeline.lock import archive_lock
 from dsd_cli.profiles import Profile
 from dsd_cli.retention.rebag import BagState, Change, bag_event, next_version, read_state, set_field, write_version
 from dsd_cli.safepaths import safe_file_stem, validate_dossier
+from dsd_cli.search.sync import bags_changed
 
 DISPOSALS_DIR = "disposals"
 NOT_SELECTED = {"no", "nee", "non", "n", "false", "0", "not selected"}
@@ -230,6 +231,7 @@ def dispose_listed(archive: Path, list_file: Path, approval: str, *, on: dt.date
             certificate["dossiers"].append({**entry, "tombstone_version": versions[state.dossier]})
             certificate["complete"] = len(versions) == len(plan.dossiers)
             atomic_write_text(path, json.dumps(certificate, ensure_ascii=False, indent=2) + "\n")
+        bags_changed(archive, list(versions))  # the disposed pages leave the search index in the same operation
         append_audit(layout.audit_log, "disposal", detail={
             "approval": approval, "dossiers": [e["dossier"] for e in plan.dossiers],
             "documents": plan.documents, "bytes": plan.bytes,

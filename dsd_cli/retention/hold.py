@@ -30,6 +30,7 @@ from dsd_cli.retention.rebag import (
     set_field,
     write_version,
 )
+from dsd_cli.search.sync import bags_changed
 
 HOLD_NOTE = "legal hold: disposal suspended"
 RECOMPUTE_NOTE = "no due date after the legal hold was lifted: the rules have different triggers; " \
@@ -110,6 +111,7 @@ def set_legal_hold(archive: Path, dossier: str, hold: bool, reason: str, *, prof
             return Change(fields=fields, record=record)
 
         version = write_version(archive, state, change, used_profile, now=now)
+        bags_changed(archive, [state.dossier])
         # The reason may name people: it is kept in the bag (METS), the audit log gets its SHA-256 only.
         append_audit(layout.audit_log, "legal-hold" if hold else "legal-hold-lifted", dossier=state.dossier,
                      detail={"bag_version": version, "reason_sha256": sha256_bytes(reason.encode("utf-8")),

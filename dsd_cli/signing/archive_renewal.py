@@ -28,6 +28,7 @@ from dsd_cli.pipeline.layout import ArchiveLayout
 from dsd_cli.pipeline.lock import archive_lock
 from dsd_cli.profiles import Profile
 from dsd_cli.retention.rebag import BagState, Change, bag_event, next_version, read_state, write_version
+from dsd_cli.search.sync import bags_changed
 from dsd_cli.signing.timestamps import DueDocument, RenewResult, documents_due, renew_document_timestamp
 
 
@@ -175,4 +176,5 @@ def renew_archive_timestamps(archive: Path, before: dt.datetime, tsa_url: str, *
                 append_audit(layout.audit_log, "timestamp-renewal", dossier=dossier,
                              detail={"bag_version": report.versions[dossier],
                                      "documents": [r.path for r in renewed], "sha256": [r.sha256 for r in renewed]})
+        bags_changed(archive, list(report.versions))
     return report
