@@ -2,8 +2,8 @@
 
 Three analyzers, the chain Paperless-ngx settled on: words (letters and digits) → at most 40 characters →
 lowercase → accents folded to ASCII (`é` → `e`, `ß` → `ss`) → a Snowball stemmer (Dutch or French; none for the
-folded field). Identifiers that people search for exactly — national register numbers, IBANs, dossier numbers —
-are also indexed in one compact form (`85.07.12-123.45` → `85071212345`), whatever punctuation the letter used.
+folded field). Identifiers (national register numbers, IBANs, dossier numbers) need nothing of their own: their
+digits are words, so a query looks for them in order, whatever punctuation the letter put between them.
 """
 
 from __future__ import annotations
@@ -23,10 +23,9 @@ STEMMER = {"nl": "dutch", "fr": "french"}
 ANALYZER = {"nl": DUTCH, "fr": FRENCH}
 MAX_TOKEN = 40
 
-_WORD = re.compile(r"[^\W_]+")
-_NATIONAL_NUMBER = re.compile(r"(?<![\d.])(\d{2})[.\s]?(\d{2})[.\s]?(\d{2})\s?[-.\s]\s?(\d{3})[.\s]?(\d{2})(?![\d])")
-_IBAN = re.compile(r"\b([A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?)\b")
-_DOSSIER_LIKE = re.compile(r"\b([A-Za-z]{1,6}[/-]\d{2,4}[/-]\d{1,6})\b")
+WORD = re.compile(r"[^\W_]+")
+"""A word as the simple tokenizer sees it: letters and digits."""
+_IBAN_COMPACT = re.compile(r"[a-z]{2}\d{2}[a-z0-9]{8,30}")
 _SPECIAL_FOLDS = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l", "ı": "i",
                                 "þ": "th", "ð": "d", "’": "'"})
 
@@ -63,13 +62,16 @@ def terms(text: str, name: str = FOLD) -> list[str]:
 
 def fold(word: str) -> str:
     """Lowercase and accents removed, as the analyzers do (for highlighting; Tantivy does the indexing)."""
-    decomposed = unicodedata.normalize("NFKD", word.lower().translate(_SPECIAL_FOLDS))
+    word = word.lower()
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFKD", word.translate(_SPECIAL_FOLDS))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def words(text: str) -> Iterator[re.Match[str]]:
     """The words of `text` as the simple tokenizer splits them (letters and digits), with their positions."""
-    return _WORD.finditer(text)
+    return WORD.finditer(text)
 
 
 def compact_identifier(value: str) -> str:
@@ -77,15 +79,20 @@ def compact_identifier(value: str) -> str:
     return "".join(ch for ch in value if ch.isalnum()).upper()
 
 
-def identifiers(text: str) -> list[str]:
-    """National register numbers, IBANs and dossier-like numbers in `text`, compacted (duplicates removed)."""
-    found: dict[str, None] = {}
-    for match in _NATIONAL_NUMBER.finditer(text):
-        found["".join(match.groups())] = None
-    for pattern in (_IBAN, _DOSSIER_LIKE):
-        for match in pattern.finditer(text):
-            found[compact_identifier(match.group(1))] = None
-    return list(found)
+def identifier_forms(word: str) -> list[list[str]]:
+    """The term sequences an identifier may appear as in a page: as typed, compact, and for a national register
+    number or an IBAN typed without punctuation, in its usual groups (`85071212345` → 85 07 12 123 45)."""
+    compact = compact_identifier(word).lower()
+    forms = [terms(word, FOLD), [compact]]
+    if compact.isdigit() and len(compact) == 11:
+        forms.append([compact[0:2], compact[2:4], compact[4:6], compact[6:9], compact[9:11]])
+    if _IBAN_COMPACT.fullmatch(compact):
+        forms.append([compact[i:i + 4] for i in range(0, len(compact), 4)])
+    unique: list[list[str]] = []
+    for form in forms:
+        if form and form not in unique:
+            unique.append(form)
+    return unique
 
 
 def looks_like_identifier(word: str) -> bool:

@@ -5,10 +5,11 @@ or a photocopy adds, and by lines one scan lost at an edge. Two letters made fro
 template was filled in with: a name, a date, an amount, an account number. So the pages' words are aligned, and
 where they differ:
 
-- numbers (amounts, dates, account and register numbers) on both sides must be the same numbers, after undoing
-  the usual OCR confusions (O/0, l/1, S/5, B/8);
-- differing words must look alike (an OCR error), or one side must be the other plus extra words (a stamp);
-  a word replaced by a different word — another name, another month — means another letter;
+- numbers (amounts, dates, account and register numbers) on both sides must be the same digits, however OCR
+  grouped them (`123 45` / `12345`) and with a letter read inside a number taken as its digit (`2O24`);
+- differing words must be the same up to a letter or two, once the characters OCR confuses (c/e, rn/m, cl/d,
+  l/i/1, ...) count as one; or one side must be the other plus extra words (a stamp); a word replaced by a
+  different word — another name, another month — means another letter;
 - words only on one side (a stamp, a lost line) are allowed, as long as most of both pages align.
 """
 
@@ -21,14 +22,20 @@ from difflib import SequenceMatcher
 
 MIN_ALIGNED = 0.6
 """At least this share of both pages' words must align (2 × aligned / (words of A + words of B))."""
-MIN_WORD_LIKENESS = 0.6
-MIN_CONTAINED = 0.8
+MIN_CONTAINED = 0.9
 MIN_WORDS = 12
 """Pages with fewer words are not compared: too little text to tell a duplicate from a form."""
 
-_TOKEN = re.compile(r"[^\W_]+")
-_OCR_DIGITS = str.maketrans({"o": "0", "O": "0", "l": "1", "I": "1", "i": "1", "s": "5", "S": "5", "B": "8",
-                             "z": "2", "Z": "2"})
+_TOKEN = re.compile(r"[^\W\d_]+|\d+")
+_DIGIT_LOOKALIKE = re.compile(r"(?<=\d)[oOlIiSsBZz](?=\d)")
+_AS_DIGIT = {"o": "0", "O": "0", "l": "1", "I": "1", "i": "1", "s": "5", "S": "5", "B": "8", "z": "2", "Z": "2"}
+_LETTER_LOOKALIKE = re.compile(r"(?<=[^\W\d_])[015](?=[^\W\d_])")
+_AS_LETTER = {"0": "o", "1": "l", "5": "s"}
+# Characters OCR takes for one another, mapped to one of them: compared this way, "soclale" is "sociale", and
+# (with the pairs too) "clat" is "dat" and "rn" is "m".
+_SKELETON = [("rn", "m"), ("cl", "d"), ("vv", "w"), ("ii", "u")]
+_SKELETON_CHARS = str.maketrans({"c": "e", "1": "l", "i": "l", "j": "l", "t": "f", "0": "o", "a": "o", "n": "m",
+                                 "u": "m", "h": "b", "5": "s", "8": "b", "y": "v", "q": "g"})
 
 
 def _fold_table() -> dict[int, str]:
@@ -46,18 +53,30 @@ _FOLD = _fold_table()
 
 
 def tokens(text: str) -> list[str]:
-    """The page's words, lower case without accents, digits as they are."""
+    """The page's words and numbers as separate runs of letters and of digits (OCR glues them together at will:
+    `september2022`), lower case without accents; a letter OCR read inside a number is read as the digit."""
+    text = _DIGIT_LOOKALIKE.sub(lambda m: _AS_DIGIT[m.group()], text)
+    text = _LETTER_LOOKALIKE.sub(lambda m: _AS_LETTER[m.group()], text)
     return _TOKEN.findall(text.lower().translate(_FOLD))
 
 
-def is_number(token: str) -> bool:
-    """Mostly digits: a number, perhaps with OCR confusions (`2O24`)."""
-    digits = sum(ch.isdigit() for ch in token)
-    return digits > 0 and digits * 2 >= len(token)
+def skeletons(letters: str) -> tuple[str, str]:
+    """The letters with OCR's look-alike characters made one, without and with its look-alike pairs."""
+    single = letters.translate(_SKELETON_CHARS)
+    for pair, same in _SKELETON:
+        letters = letters.replace(pair, same)
+    return single, letters.translate(_SKELETON_CHARS)
 
 
-def number_value(token: str) -> str:
-    return token.translate(_OCR_DIGITS)
+def edits(a: str, b: str) -> int:
+    """Levenshtein distance."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        row = [i]
+        for j, cb in enumerate(b, start=1):
+            row.append(min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = row
+    return previous[-1]
 
 
 @dataclass(frozen=True)
@@ -69,29 +88,30 @@ class Verdict:
     """Why not the same letter ('' when the same)."""
 
 
-def _likeness(a: str, b: str) -> tuple[float, float]:
-    """(ratio, containment): how alike two strings are, and how much of the shorter is in the longer."""
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    matched = sum(block.size for block in matcher.get_matching_blocks())
-    return 2 * matched / (len(a) + len(b)), matched / min(len(a), len(b))
+def _contained(short: str, long: str) -> float:
+    """How much of `short` appears, in order, in `long` (0..1)."""
+    matcher = SequenceMatcher(None, short, long, autojunk=False)
+    return sum(block.size for block in matcher.get_matching_blocks()) / len(short)
 
 
 def _replacement_differs(left: list[str], right: list[str]) -> str:
     """Why a replaced run of words means another letter ('' when it is OCR noise or an addition)."""
-    numbers_left = [number_value(t) for t in left if is_number(t)]
-    numbers_right = [number_value(t) for t in right if is_number(t)]
-    if numbers_left and numbers_right and numbers_left != numbers_right:
-        return f"numbers differ: {' '.join(numbers_left)} / {' '.join(numbers_right)}"
-    words_left = "".join(t for t in left if not is_number(t))
-    words_right = "".join(t for t in right if not is_number(t))
-    if len(words_left) < 3 or len(words_right) < 3:
-        return ""
-    ratio, contained = _likeness(words_left, words_right)
-    if ratio >= MIN_WORD_LIKENESS:
-        return ""
-    longer, shorter = (left, right) if len(words_left) > len(words_right) else (right, left)
-    if len(longer) > len(shorter) and contained >= MIN_CONTAINED:
-        return ""  # the same words with more beside them (a stamp, a note)
+    # Digits compared as one string: OCR splits and joins groups of digits ("123 45" / "12345") at will.
+    digits_left = "".join(t for t in left if t.isdigit())
+    digits_right = "".join(t for t in right if t.isdigit())
+    if digits_left and digits_right and digits_left != digits_right:
+        return f"numbers differ: {digits_left} / {digits_right}"
+    letters_left = "".join(t for t in left if not t.isdigit())
+    letters_right = "".join(t for t in right if not t.isdigit())
+    if not letters_left or not letters_right:
+        return ""  # words on one side only: an addition or a loss
+    for a in skeletons(letters_left):
+        for b in skeletons(letters_right):
+            short, long = sorted((a, b), key=len)
+            if edits(short, long) <= (1 if len(short) <= 6 else max(2, len(short) // 5)):
+                return ""  # the same up to a letter or two misread
+            if len(long) >= len(short) + 4 and _contained(short, long) >= MIN_CONTAINED:
+                return ""  # the same words with more beside them (a stamp, a note)
     return "different words"
 
 

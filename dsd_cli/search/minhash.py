@@ -39,14 +39,18 @@ def shingle_hashes(token_hashes: Sequence[int]) -> Any:
 
 
 def informative(pages: list[Any], max_pages: int) -> list[Any]:
-    """Each page's shingles that occur on at least two and at most `max_pages` pages."""
+    """Each page's shingles that occur on at least two and at most `max_pages` pages (each page's own shingles
+    are distinct, so a shingle's count is its number of pages)."""
     import numpy as np
 
     if not pages:
         return []
-    values, counts = np.unique(np.concatenate(pages), return_counts=True)
-    keep = values[(counts >= 2) & (counts <= max_pages)]
-    return [page[np.isin(page, keep, assume_unique=True)] for page in pages]
+    flat = np.concatenate(pages)
+    _, inverse, counts = np.unique(flat, return_inverse=True, return_counts=True)
+    per_shingle = counts[inverse]
+    keep = (per_shingle >= 2) & (per_shingle <= max_pages)
+    bounds = np.cumsum([len(p) for p in pages])[:-1]
+    return [page[mask] for page, mask in zip(pages, np.split(keep, bounds), strict=True)]
 
 
 def signatures(pages: list[Any]) -> Any:

@@ -24,7 +24,7 @@ from typing import Any
 
 from dsd_cli.errors import UsageError
 from dsd_cli.safepaths import normalise_dossier
-from dsd_cli.search.analysis import ANALYZER, FOLD, LANGUAGES, compact_identifier, looks_like_identifier, terms
+from dsd_cli.search.analysis import ANALYZER, FOLD, LANGUAGES, identifier_forms, looks_like_identifier, terms
 
 MAX_QUERY = 1000
 MAX_CLAUSES = 64
@@ -180,7 +180,6 @@ class Highlights:
     prefixes: set[str] = field(default_factory=set)
     fuzzy: dict[str, int] = field(default_factory=dict)
     """Folded word -> edits allowed."""
-    identifiers: set[str] = field(default_factory=set)
 
 
 class QueryBuilder:
@@ -252,15 +251,12 @@ class QueryBuilder:
         return tantivy.Query.phrase_prefix_query(self.schema, "text", folded)
 
     def _identifier(self, text: str, positive: bool) -> Any:
-        compact = compact_identifier(text)
-        queries = [self._term("dossier", normalise_dossier(text), IDENTIFIER_BOOST),
-                   self._term("ids", compact, IDENTIFIER_BOOST)]
-        folded = terms(text, FOLD)
-        if folded:
-            queries.append(self._words("text", folded, EXACT_BOOST))
+        forms = identifier_forms(text)
+        queries = [self._term("dossier", normalise_dossier(text), IDENTIFIER_BOOST)]
+        queries += [self._words("text", form, EXACT_BOOST) for form in forms]
         if positive:
-            self.highlights.identifiers.add(compact)
-            self.highlights.exact.update(folded)
+            for form in forms:
+                self.highlights.exact.update(form)
         return self._any(queries)
 
     # ---- tree ---------------------------------------------------------------------------------------------

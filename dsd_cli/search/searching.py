@@ -19,7 +19,7 @@ from dsd_cli.safepaths import dossier_path, validate_dossier
 from dsd_cli.search import store
 from dsd_cli.search.analysis import LANGUAGES
 from dsd_cli.search.query import QueryBuilder, parse
-from dsd_cli.search.snippets import make_snippet
+from dsd_cli.search.snippets import Highlighter, make_snippet
 
 MAX_LIMIT = 10_000
 
@@ -170,9 +170,10 @@ class SearchIndex:
         except ValueError as exc:
             raise UsageError(f"the query cannot be run ({exc})") from None
         hits = []
+        highlighter = Highlighter(builder.highlights)
         for score, address in result.hits:
             page = store.IndexedPage.from_stored(self.searcher.doc(address).to_dict())
-            snippet = make_snippet(page.text, builder.highlights)
+            snippet = make_snippet(page.text, highlighter)
             day = page.date
             hits.append(SearchHit(dossier=page.dossier, document=page.document, doc_type=page.doc_type,
                                   page=page.page, score=float(score), snippet=snippet.text,

@@ -7,9 +7,10 @@ ranges into it, so that a renderer can mark them without ever interpreting the t
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
-from dsd_cli.search.analysis import ANALYZER, fold, terms, words
+from dsd_cli.search.analysis import ANALYZER, WORD, fold, terms
 from dsd_cli.search.query import Highlights
 
 WIDTH = 200
@@ -46,24 +47,73 @@ def _stem(word: str, lang: str) -> str:
     return found[0] if found else ""
 
 
-def _matches(word: str, h: Highlights) -> bool:
-    folded = fold(word)
-    if folded in h.exact or any(folded.startswith(p) for p in h.prefixes):
-        return True
-    if any(within_edits(folded, term, edits) for term, edits in h.fuzzy.items()):
-        return True
-    for lang, stems in h.stems.items():
-        # A stem shares its first letters with its words: only then is the word worth stemming.
-        if any(folded[:3] == s[:3] for s in stems) and _stem(word, lang) in stems:
+def _deletions(word: str, depth: int) -> set[str]:
+    """`word` and every string made from it by deleting up to `depth` characters."""
+    found, frontier = {word}, {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w))}
+        found |= frontier
+    return found
+
+
+class Highlighter:
+    """Decides which words of a page match a query's highlights; a word is decided once per query.
+
+    Fuzzy words are found as the index finds them, within their edit distance; a word is only measured when a
+    cheap necessary condition holds (one edit keeps the first or the last letter; two edits leave a common
+    deletion variant), so most words cost a lookup or two."""
+
+    def __init__(self, highlights: Highlights) -> None:
+        self.h = highlights
+        self.decided: dict[str, bool] = {}
+        self.depth = max(highlights.fuzzy.values(), default=0)
+        self.variants: set[str] = set()
+        if self.depth > 1:
+            for term, edits in highlights.fuzzy.items():
+                self.variants |= _deletions(term, edits)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where the matching words are in `text`: each distinct word decided once, then found by one regex."""
+        matched = sorted((w for w in set(WORD.findall(text)) if self.matches(w)), key=len, reverse=True)
+        if not matched:
+            return []
+        pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, matched)) + r")(?![^\W_])")
+        return [m.span() for m in pattern.finditer(text)]
+
+    def _fuzzy(self, folded: str) -> bool:
+        if self.depth > 1:
+            if self.variants.isdisjoint(_deletions(folded, self.depth)):
+                return False
+        else:  # one edit leaves the first or the last letter in place
+            first, last, size = folded[:1], folded[-1:], len(folded)
+            if not any(abs(size - len(t)) <= 1 and (t[:1] == first or t[-1:] == last) for t in self.h.fuzzy):
+                return False
+        return any(within_edits(folded, term, edits) for term, edits in self.h.fuzzy.items())
+
+    def matches(self, word: str) -> bool:
+        known = self.decided.get(word)
+        if known is None:
+            known = self.decided[word] = self._decide(word)
+        return known
+
+    def _decide(self, word: str) -> bool:
+        h = self.h
+        folded = fold(word)
+        if folded in h.exact or any(folded.startswith(p) for p in h.prefixes):
             return True
-    return False
+        if h.fuzzy and self._fuzzy(folded):
+            return True
+        for lang, stems in h.stems.items():
+            # A stem shares its first letters with its words: only then is the word worth stemming.
+            if any(folded[:3] == s[:3] for s in stems) and _stem(word, lang) in stems:
+                return True
+        return False
 
 
-def make_snippet(text: str, h: Highlights, width: int = WIDTH) -> Snippet:
+def make_snippet(text: str, highlighter: Highlighter, width: int = WIDTH) -> Snippet:
     """The `width` characters of `text` with the most matching words, cut at word boundaries."""
-    flat = "".join(" " if ch in "\r\n\t\f\v" else ch for ch in text)  # one line, same offsets
-    tokens = [(m.start(), m.end()) for m in words(flat)]
-    hits = [(s, e) for s, e in tokens if _matches(flat[s:e], h)]
+    flat = text.replace("\n", " ").replace("\r", " ").replace("\t", " ")  # one line, same offsets
+    hits = highlighter.spans(flat)
     if not hits:
         end = min(len(flat), width)
         cut = flat.rfind(" ", 0, end) if end < len(flat) else end

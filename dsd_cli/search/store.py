@@ -27,7 +27,7 @@ from typing import Any
 from dsd_cli.errors import ArchiveError
 from dsd_cli.fsutil import atomic_path
 from dsd_cli.pipeline.layout import ArchiveLayout
-from dsd_cli.search.analysis import DUTCH, FOLD, FRENCH, identifiers
+from dsd_cli.search.analysis import DUTCH, FOLD, FRENCH
 from dsd_cli.search.language import PageLanguage
 
 INDEX_DIR = "index"
@@ -64,7 +64,6 @@ def build_schema() -> Any:
     b.add_text_field("dossier", stored=True, tokenizer_name="raw", index_option="basic", fast=True)
     b.add_text_field("type", stored=True, tokenizer_name="raw", index_option="basic", fast=True)
     b.add_text_field("langs", stored=True, tokenizer_name="raw", index_option="basic")
-    b.add_text_field("ids", stored=False, tokenizer_name="raw", index_option="basic")
     b.add_date_field("date", stored=False, indexed=True, fast=True)
     b.add_unsigned_field("version", stored=True, indexed=True)
     b.add_unsigned_field("page", stored=True, indexed=True)
@@ -115,8 +114,6 @@ class IndexedPage:
         for lang in self.language.stemmed:
             doc.add_text("langs", lang)
             doc.add_text(f"text_{lang}", self.text)
-        for identifier in identifiers(self.text):
-            doc.add_text("ids", identifier)
         day = self.date
         if day is not None:
             doc.add_date("date", dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC))
@@ -251,9 +248,21 @@ def pending_dossiers(db: sqlite3.Connection) -> set[str]:
     return {row[0] for row in db.execute("SELECT dossier FROM pending")}
 
 
+@contextlib.contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """One durable commit for everything inside (the connection otherwise commits each statement)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
 def mark_pending(db: sqlite3.Connection, dossiers: Sequence[str]) -> None:
     """Recorded before the index changes: a crash before the commit leaves these dossiers to be redone in full."""
-    with db:
+    with transaction(db):
         db.executemany("INSERT OR IGNORE INTO pending VALUES (?)", [(d,) for d in dossiers])
 
 

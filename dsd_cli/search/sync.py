@@ -213,7 +213,7 @@ def _apply(w: _Writer, archive: Path, dossiers: list[tuple[str, bool]], update: 
 
     def commit() -> None:
         w.commit()
-        with w.db:
+        with store.transaction(w.db):
             for bag, documents in done:
                 store.record_dossier(w.db, bag.dossier, None if bag.documents is None else bag.version, documents)
         done.clear()
@@ -260,7 +260,7 @@ def _compact(root: Path, folder: Path, progress: ProgressReporter) -> Path:
                 progress.advance("purge")
             w.commit()
             w.close()
-            with new_db:
+            with store.transaction(new_db):
                 for dossier, version in dossiers.items():
                     store.record_dossier(new_db, dossier, version, store.indexed_documents(old_db, dossier))
             progress.finish("purge")
@@ -358,3 +358,38 @@ def index_archive(archive: Path, *, rebuild: bool = False, progress: ProgressRep
         append_audit(layout.audit_log, "index-rebuilt" if update.rebuilt else "index-updated",
                      detail={k: v for k, v in update.to_dict().items() if k != "warnings"})
     return update
+
+
+def index_pages(archive: Path, pages: Iterable[store.IndexedPage], *, commit_every: int = COMMIT_EVERY_PAGES) -> int:
+    """A new index generation holding exactly `pages`, made current (for benchmarks and tools that index text
+    they hold already; `update_index` is the one that reads bags). Returns the number of pages indexed."""
+    root = store.index_root(archive)
+    root.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder = store.new_generation(root)
+    count = 0
+    documents: dict[str, dict[str, store.IndexedDocument]] = {}
+    with store.state_db(folder) as db:
+        w = _Writer(folder, db, create=True)
+        for page in pages:
+            count += w.add([page])
+            known = documents.setdefault(page.dossier, {}).get(page.document)
+            documents[page.dossier][page.document] = store.IndexedDocument(page.sha256,
+                                                                           (known.pages if known else 0) + 1)
+            if w.uncommitted >= commit_every:
+                w.commit()
+        w.commit()
+        w.close()
+        with store.transaction(db):
+            for dossier, docs in documents.items():
+                store.record_dossier(db, dossier, 1, docs)
+    store.switch_generation(root, folder)
+    return count
+
+
+def purge_index(archive: Path, progress: ProgressReporter | None = None) -> None:
+    """Rewrite the current index without the entries it only marks as deleted (what a disposal triggers)."""
+    root = store.index_root(archive)
+    folder = store.current_generation(root) if root.is_dir() else None
+    if folder is None:
+        raise ArchiveError(f"{archive} has no search index")
+    _compact(root, folder, progress or NullProgress())
