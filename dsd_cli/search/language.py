@@ -20,7 +20,7 @@ TESSERACT_CODES = {"nld": "nl", "fra": "fr"}
 MIN_SHARE = 0.2
 """A language with at least this share of a page (quality record or detector score) counts for the page."""
 MIN_LETTERS = 20
-DETECT_CHARS = 400
+DETECT_CHARS = 200
 """Enough text to tell Dutch from French; detection time grows with the sample."""
 
 
