@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -45,6 +46,23 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE TABLE IF NOT EXISTS pending (dossier TEXT PRIMARY KEY);
 """
 _GENERATION = re.compile(r"gen-(\d{4,})")
+
+
+def read_record(bag: Path) -> dict[str, Any] | None:
+    """A bag's metadata/documents.json as JSON (None: not a dsd bag). The index needs only a few of its keys —
+    dossier, version, documents (id, path, sha256, doc_type, dates, added_in_version, quality), disposed — and reads
+    them as plain data, whatever else the record holds. ArchiveError when the record is damaged."""
+    path = bag / "metadata" / "documents.json"
+    if not path.is_file():
+        return None
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ArchiveError(f"{bag.name}: metadata/documents.json is damaged ({exc})") from None
+    if not isinstance(record, dict) or not isinstance(record.get("documents"), list) \
+            or not isinstance(record.get("version"), int):
+        raise ArchiveError(f"{bag.name}: metadata/documents.json is not a dsd dossier record")
+    return record
 
 
 def index_root(archive: Path) -> Path:

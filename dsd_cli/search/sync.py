@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from dsd_cli.archive.bagio import read_bag_info
-from dsd_cli.archive.record import load_record
 from dsd_cli.errors import ArchiveError, DsdError, InputError, UnsafePathError
 from dsd_cli.progress import NullProgress, ProgressReporter
 from dsd_cli.safepaths import child_path, dossier_from_folder_name, dossier_path, normalise_dossier
@@ -93,12 +92,12 @@ def _archive_dossiers(archive: Path) -> dict[str, Path]:
 
 def _read_bag(archive: Path, dossier: str) -> _Bag:
     bag = dossier_path(archive, dossier)
-    record = load_record(bag) if (bag / "bagit.txt").is_file() else None
+    record = store.read_record(bag) if (bag / "bagit.txt").is_file() else None
     if record is None:
         return _Bag(dossier, 0, None)
     if normalise_dossier(str(record.get("dossier", ""))) != dossier:
         raise ArchiveError(f"{bag.name} holds dossier {record.get('dossier')!r}, not {dossier!r}")
-    documents = {str(d["id"]): d for d in record["documents"]}
+    documents = {str(d["id"]): d for d in record["documents"] if isinstance(d, dict) and d.get("id")}
     return _Bag(dossier, int(record["version"]), documents, bag)
 
 

@@ -13,11 +13,11 @@ import json
 from pathlib import Path
 
 from dsd_cli.archive.bagio import read_bag_info
-from dsd_cli.archive.record import load_record
 from dsd_cli.errors import ArchiveError, UnsafePathError
 from dsd_cli.models import Problem
 from dsd_cli.pipeline.layout import AUDIT_DIR
 from dsd_cli.safepaths import dossier_from_folder_name
+from dsd_cli.search.store import read_record
 
 INDEX_PATH = ".dsd/index"
 HINT = "rebuild it: dsd index --archive ARCHIVE --rebuild"
@@ -40,11 +40,12 @@ def _disposed(archive: Path) -> tuple[dict[str, str], dict[tuple[str, str], str]
         if date:
             dossiers[dossier] = f"disposed of on {date}"
         try:
-            record = load_record(child)
+            record = read_record(child)
         except ArchiveError:
             continue
         for entry in (record or {}).get("disposed", []):
-            documents[(dossier, str(entry.get("id", "")))] = f"disposed of on {str(entry.get('disposed', ''))[:10]}"
+            if isinstance(entry, dict):
+                documents[(dossier, str(entry.get("id", "")))] = f"disposed of on {str(entry.get('disposed', ''))[:10]}"
     for certificate in sorted((archive / AUDIT_DIR / "disposals").glob("*.json")):
         try:
             listed = json.loads(certificate.read_text(encoding="utf-8")).get("dossiers", [])
