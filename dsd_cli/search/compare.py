@@ -20,9 +20,13 @@ import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-MIN_ALIGNED = 0.6
-"""At least this share of both pages' words must align (2 × aligned / (words of A + words of B))."""
-MIN_CONTAINED = 0.9
+MIN_COVERED = 0.75
+"""At least this share of each page's words must align with the other page: a stamp or a lost line leaves most
+of a page in common, a page that holds another one and much more is another page."""
+MIN_CONTAINED = 0.8
+EDGE_LINE = 4
+"""A run of at least this many words at the top or the bottom of a page that the other scan replaced by something
+unrelated is a line lost at the edge plus a stamp, not a filled-in difference (those are a few words)."""
 MIN_WORDS = 12
 """Pages with fewer words are not compared: too little text to tell a duplicate from a form."""
 
@@ -89,13 +93,24 @@ class Verdict:
 
 
 def _contained(short: str, long: str) -> float:
-    """How much of `short` appears, in order, in `long` (0..1)."""
+    """How much of `short` appears in one piece in `long` (0..1): a word with a stamp glued to it."""
     matcher = SequenceMatcher(None, short, long, autojunk=False)
-    return sum(block.size for block in matcher.get_matching_blocks()) / len(short)
+    return matcher.find_longest_match(0, len(short), 0, len(long)).size / len(short)
 
 
-def _replacement_differs(left: list[str], right: list[str]) -> str:
-    """Why a replaced run of words means another letter ('' when it is OCR noise or an addition)."""
+def _unrelated(left: list[str], right: list[str]) -> bool:
+    """Two runs with no word in common and little alike (a lost line and a stamp where it was)."""
+    if set(left) & set(right):
+        return False
+    a, b = skeletons("".join(left))[0], skeletons("".join(right))[0]
+    matched = sum(block.size for block in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks())
+    return 2 * matched / (len(a) + len(b)) < 0.3
+
+
+def _replacement_differs(left: list[str], right: list[str], at_edge: bool = False) -> str:
+    """Why a replaced run of words means another letter ('' when it is OCR noise, an addition or a loss)."""
+    if at_edge and min(len(left), len(right)) >= EDGE_LINE and _unrelated(left, right):
+        return ""
     # Digits compared as one string: OCR splits and joins groups of digits ("123 45" / "12345") at will.
     digits_left = "".join(t for t in left if t.isdigit())
     digits_right = "".join(t for t in right if t.isdigit())
@@ -110,7 +125,7 @@ def _replacement_differs(left: list[str], right: list[str]) -> str:
             short, long = sorted((a, b), key=len)
             if edits(short, long) <= (1 if len(short) <= 6 else max(2, len(short) // 5)):
                 return ""  # the same up to a letter or two misread
-            if len(long) >= len(short) + 4 and _contained(short, long) >= MIN_CONTAINED:
+            if len(short) >= 5 and len(long) >= len(short) + 4 and _contained(short, long) >= MIN_CONTAINED:
                 return ""  # the same words with more beside them (a stamp, a note)
     return "different words"
 
@@ -122,11 +137,12 @@ def compare_tokens(a: list[str], b: list[str]) -> Verdict:
     matcher = SequenceMatcher(None, a, b, autojunk=False)
     aligned = sum(block.size for block in matcher.get_matching_blocks())
     similarity = 2 * aligned / (len(a) + len(b))
-    if similarity < MIN_ALIGNED:
+    if aligned < MIN_COVERED * max(len(a), len(b)):
         return Verdict(False, similarity, "too little text in common")
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "replace":
-            reason = _replacement_differs(a[i1:i2], b[j1:j2])
+            at_edge = (i1 == 0 and j1 == 0) or (i2 == len(a) and j2 == len(b))
+            reason = _replacement_differs(a[i1:i2], b[j1:j2], at_edge)
             if reason:
                 return Verdict(False, similarity, reason)
     return Verdict(True, similarity)

@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from typing import Any
 
 SHINGLE = 3
-PERMUTATIONS = 128
-BANDS, ROWS = 32, 4
+PERMUTATIONS = 126
+BANDS, ROWS = 42, 3
+"""Pages whose informative shingles are half shared are proposed with 99.6 % probability, a fifth shared 28 %."""
 PRIME = 4294967291  # the largest prime below 2**32
 SEED = 20261201
 MAX_BUCKET = 500
