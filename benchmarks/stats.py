@@ -33,12 +33,12 @@ from pathlib import Path
 
 from dsd_cli.archive.baginfo import bag_info_fields
 from dsd_cli.archive.bagio import BAGIT_TXT, write_bag_info
-from dsd_cli.archive.record import DOCUMENTS_JSON, document_entry, new_record, packaging_event
+from dsd_cli.archive.layout import ArchiveLayout
+from dsd_cli.archive.record import DOCUMENTS_JSON, BagRecord, Event, document_entry, new_record
 from dsd_cli.archive.retention import dossier_retention
 from dsd_cli.audit import GENESIS, _entry_hash
 from dsd_cli.models import ArchivedDocument, PageRef, VerifyReport
 from dsd_cli.pipeline.journal import Journal
-from dsd_cli.pipeline.layout import ArchiveLayout
 from dsd_cli.profiles import load_profile
 from dsd_cli.register import RegisterEntry
 from dsd_cli.safepaths import dossier_path
@@ -93,7 +93,7 @@ def make_bag(archive: Path, profile, rng: random.Random, number: int, pages: int
     dossier = f"SD/{2000 + number % 25}/{number:06d}"
     documents = max(1, min(pages, rng.randint(4, 16)))
     types = list(profile.document_types)
-    record = new_record(dossier)
+    record = new_record(dossier).to_dict()
     stamp = when.isoformat(timespec="seconds")
     source = f"scan-{number:06d}.pdf"
     made: list[tuple[str, int]] = []
@@ -107,9 +107,10 @@ def make_bag(archive: Path, profile, rng: random.Random, number: int, pages: int
                                languages=("nld", "fra"), scan_date=stamp,
                                events=tuple(events(rng, when, batch, source, page_numbers)))
         entry = document_entry(doc, profile, i, hashlib.sha256(f"{dossier}/{i}".encode()).hexdigest(),
-                               count * 60_000, stamp)
+                               count * 60_000, stamp).to_dict()
         entry["added_in_version"] = 1
-        entry["events"].append(packaging_event(stamp, "dsd run", f"stored as {entry['path']} in bag version 1"))
+        entry["events"].append(Event.dsd("packaging", stamp, "dsd run",
+                                         f"stored as {entry['path']} in bag version 1").to_dict())
         entry["quality"] = [page_quality(rng, p) for p in range(1, count + 1)]
         record["documents"].append(entry)
         made.append((doc_type, count))
@@ -119,8 +120,8 @@ def make_bag(archive: Path, profile, rng: random.Random, number: int, pages: int
     closed = dt.date(2010 + number % 16, 1 + number % 12, 1 + number % 28) if rng.random() < 0.7 else None
     entry = RegisterEntry(dossier=dossier, closed=closed, legal_hold=rng.random() < 0.01)
     retention = dossier_retention(profile, [d["doc_type"] for d in record["documents"]], entry)
-    fields = bag_info_fields(profile, dossier, record, retention, sum(d["size"] for d in record["documents"]),
-                             len(record["documents"]), when)
+    fields = bag_info_fields(profile, dossier, BagRecord.from_dict(record), retention,
+                             sum(d["size"] for d in record["documents"]), len(record["documents"]), when)
     if rng.random() < 0.005:  # a tombstone: disposed of, its documents moved to "disposed"
         record["disposed"] = [{**{k: v for k, v in d.items() if k != "events"}, "disposed": stamp}
                               for d in record["documents"]]

@@ -48,6 +48,8 @@ class Organization:
     contact_name: str = ""
     contact_email: str = ""
     contact_phone: str = ""
+    language: str = "nl"
+    """nl or fr: the default language of the documents dsd writes for people (reports, lists, METS labels)."""
 
 
 OCR_ENGINES = ("tesseract", "ocrmypdf")
@@ -298,6 +300,8 @@ def parse_profile(data: dict[str, Any], source: Path | None = None) -> Profile:
 
 
 def _check_values(p: Profile) -> None:
+    if p.organization.language not in ("nl", "fr"):
+        raise ConfigError(f"organization.language: {p.organization.language!r} is not nl or fr")
     for i, lang in enumerate(p.ocr.languages):
         if not TESSERACT_LANGUAGE.match(lang):
             raise ConfigError(f"ocr.languages[{i}]: {lang!r} is not a Tesseract language code such as 'nld'")

@@ -1,6 +1,7 @@
 """PREMIS 3 events and agents, as a dossier bag's METS and an E-ARK export's premis.xml both write them.
 
-dsd records provenance as plain events (metadata/documents.json: type, datetime, agent, tool, outcome, detail);
+dsd records provenance as events (record.Event in metadata/documents.json: type, datetime, agent, tool, outcome,
+detail);
 these functions turn them into PREMIS and collect the agents they name, each once, with identifiers derived from
 what they are, so that rewriting the XML for a new bag version keeps them.
 """
@@ -9,9 +10,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
 
 from lxml import etree
+
+from dsd_cli.archive.record import Event
 
 PREMIS = "http://www.loc.gov/premis/v3"
 _AGENT_NAMESPACE = uuid.UUID("5d1c4c3e-6f0b-4f57-9a43-2f0c0d5a9d11")
@@ -75,17 +77,17 @@ def event_element(parent: etree._Element, *, event_id: str, kind: str, when: str
         identifier(ev, "linkingObject", id_type, value)
 
 
-def record_event(parent: etree._Element, event: dict[str, Any], event_id: str, obj: tuple[str, str],
+def record_event(parent: etree._Element, event: Event, event_id: str, obj: tuple[str, str],
                  agents: Agents) -> None:
-    """One of dsd's recorded events about `obj` (identifier type, value) as PREMIS; its agents go into `agents`."""
-    detail = str(event.get("detail", ""))
-    links = [(agents.actor(str(event.get("agent", ""))), "implementer")]
-    if event.get("tool"):
-        detail = f"{detail} [{event['tool']}]".strip()
-        links.append((agents.tool(str(event["tool"])), "executing program"))
-    event_element(parent, event_id=event_id, kind=str(event.get("type", "unknown")),
-                  when=str(event.get("datetime") or "unknown"), detail=detail,
-                  outcome=str(event.get("outcome", "success")), agents=links, objects=[obj])
+    """One of dsd's recorded events about `obj` (identifier type, value) as PREMIS; its agents go into `agents`.
+    PREMIS requires a date-time: an unknown one ("" in the record) is written `unknown`."""
+    detail = event.detail
+    links = [(agents.actor(event.agent), "implementer")]
+    if event.tool:
+        detail = f"{detail} [{event.tool}]".strip()
+        links.append((agents.tool(event.tool), "executing program"))
+    event_element(parent, event_id=event_id, kind=event.type, when=event.datetime or "unknown", detail=detail,
+                  outcome=event.outcome, agents=links, objects=[obj])
 
 
 def agent_element(parent: etree._Element, agent_id: str, name: str, kind: str, version: str, note: str) -> None:

@@ -8,16 +8,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.text import Text
 
-from dsd_cli.cli.output import JsonOption, ProfileOption, out_console, print_json
-from dsd_cli.profiles import OCR_ENGINES, load_profile
+from dsd_cli.cli.output import JsonOption, ProfileOption, print_json, result_line
 
-OCR_HELP = """OCR a scanned PDF, or a JPEG/PNG/TIFF image, into a searchable PDF/A-2b (languages and engine from the
-profile: `tesseract` keeps the scanned images as they are and reports each page's quality; `ocrmypdf` runs
-OCRmyPDF's pipeline).
+OCR_HELP = """OCR a scanned PDF or image into a searchable PDF/A-2b.
 
-The output is written only when OCR succeeded and the result has the same pages and claims PDF/A.
+Takes a PDF, or a JPEG/PNG/TIFF image; languages and engine come from the profile: `tesseract` keeps the scanned
+images as they are and reports each page's quality; `ocrmypdf` runs OCRmyPDF's pipeline. The output is written only
+when OCR succeeded and the result has the same pages and claims PDF/A. Pages whose quality is flagged are listed.
+
+Exit codes: 0 written, 4 the file cannot be used (missing, encrypted, corrupt) or OCR failed on it, 5 a bad
+profile, 6 Tesseract or a language pack is missing, 2 wrong command line (full table: dsd --help).
 
 Examples:
 
@@ -25,7 +26,7 @@ Examples:
 
   dsd ocr page.jpg -o page.pdf --json
 
-  dsd ocr brief.pdf -o brief.pdfa.pdf --language fra --engine ocrmypdf
+  dsd ocr brief.pdf -o brief.pdfa.pdf --language fra --engine ocrmypdf --workers 4
 """
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
@@ -34,22 +35,25 @@ IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
 def register(app: typer.Typer) -> None:
     @app.command("ocr", help=OCR_HELP)
     def ocr_command(
-        source: Annotated[Path, typer.Argument(help="PDF or image (JPEG, PNG, TIFF) to OCR.", exists=True,
-                                               dir_okay=False)],
-        output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the PDF/A.")],
-        language: Annotated[list[str] | None, typer.Option("--language", "-l",
-                                                           help="Tesseract language (repeat).")] = None,
-        engine: Annotated[str | None, typer.Option("--engine", help=f"OCR engine: {' or '.join(OCR_ENGINES)} "
-                                                                    "(default: the profile's).")] = None,
-        jobs: Annotated[int, typer.Option("--jobs", "-j", help="Pages in parallel (ocrmypdf engine).")] = 1,
+        source: Annotated[Path, typer.Argument(help="PDF or image (JPEG, PNG, TIFF) to OCR.", metavar="SCAN")],
+        output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="Where to write the PDF/A.")],
+        language: Annotated[list[str] | None, typer.Option("--language", "-l", metavar="LANG",
+                                                           help="Tesseract language, e.g. nld (repeat).")] = None,
+        engine: Annotated[str | None, typer.Option("--engine", metavar="tesseract|ocrmypdf",
+                                                   help="OCR engine (default: the profile's).")] = None,
+        workers: Annotated[int, typer.Option("--workers", "-w", "--jobs", "-j", metavar="N", min=1,
+                                             help="Pages in parallel, ocrmypdf engine (--jobs: the same).")] = 1,
         profile: ProfileOption = None,
         json_output: JsonOption = False,
     ) -> None:
+        from dsd_cli.cli.inputs import input_file
         from dsd_cli.errors import UsageError
         from dsd_cli.ocr import image_to_pdf, ocr_document
+        from dsd_cli.profiles import OCR_ENGINES, load_profile
         from dsd_cli.scan.ingest import sniff
         from dsd_cli.tools.versions import require_ocr_engine, require_tools
 
+        input_file(source, "file to OCR")
         prof = load_profile(profile)
         settings = prof.ocr
         if engine:
@@ -64,15 +68,15 @@ def register(app: typer.Typer) -> None:
             pdf = source
             if sniff(source) in ("jpeg", "png", "tiff") or source.suffix.lower() in IMAGE_SUFFIXES:
                 pdf = image_to_pdf(source, Path(work) / "image.pdf")
-            result = ocr_document(pdf, output, settings, prof.qa, jobs=jobs)
+            result = ocr_document(pdf, output, settings, prof.qa, jobs=workers)
         flagged = [r for r in result.quality if r["flags"]]
         if json_output:
             print_json({"output": str(result.output), "pages": result.pages, "engine": result.engine,
                         "pdfa": f"{result.pdfa_part}{result.pdfa_conformance}", "tool": result.tool,
                         "quality": list(result.quality)})
             return
-        out_console.print(Text(f"wrote {result.output} — {result.pages} page(s), PDF/A-{result.pdfa_part}"
-                               f"{result.pdfa_conformance.lower()} ({result.tool})"))
+        result_line(f"wrote {result.output} — {result.pages} page(s), PDF/A-{result.pdfa_part}"
+                    f"{result.pdfa_conformance.lower()} ({result.tool})")
         for record in flagged:
-            out_console.print(Text(f"page {record['page']}: {', '.join(record['flags'])} "
-                                   f"({record['words']} words, confidence {record['confidence_mean']})"))
+            result_line(f"page {record['page']}: {', '.join(record['flags'])} "
+                        f"({record['words']} words, confidence {record['confidence_mean']})")

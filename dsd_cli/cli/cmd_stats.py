@@ -8,22 +8,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
-from dsd_cli.cli.output import JsonOption, ProfileOption, err_console, out_console, print_json
+from dsd_cli.cli.options import ArchiveOption, LangOption
+from dsd_cli.cli.output import JsonOption, ProfileOption, err_console, info, out_console, print_json
 from dsd_cli.errors import InputError, UsageError
 
 if TYPE_CHECKING:
     from dsd_cli.stats.labels import Labels
     from dsd_cli.stats.model import StatsReport
 
-STATS_HELP = """Key figures of an archive: what it holds, how the project progresses, OCR quality, integrity.
+STATS_HELP = """Key figures of an archive and of the digitisation project.
 
-Read from the bags, the journal and the audit log (no OCR, no hashing). No dossier number, name, national register
-number or text from a document appears in any output; counts of dossiers or documents below the profile's
-stats.small_count_threshold (default 5) are shown as "< 5". The HTML report is one self-contained file with charts,
-for screen and A4 paper, in Dutch (default) or French.
+What it holds, how the project progresses, OCR quality, integrity. Read from the bags, the journal and the audit
+log (no OCR, no hashing). No dossier number, name, national register number or text from a document appears in any
+output; counts of dossiers or documents below the profile's stats.small_count_threshold (default 5) are shown as "<
+5". The HTML report is one self-contained file with charts, for screen and A4 paper, in Dutch (default) or French.
+
+Exit codes: 0 computed, 4 the report or CSV files cannot be written, 9 no such archive or an unreadable journal, 2
+wrong command line (full table: dsd --help).
 
 Examples:
 
@@ -47,6 +49,9 @@ def _date(option: str, value: str | None) -> dt.date | None:
 
 
 def _render(report: StatsReport, words: Labels) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     from dsd_cli.stats.html import format_value, human_bytes
     from dsd_cli.stats.model import SECTIONS
 
@@ -70,32 +75,36 @@ def _render(report: StatsReport, words: Labels) -> None:
 def register(app: typer.Typer) -> None:
     @app.command("stats", help=STATS_HELP)
     def stats_command(
-        archive: Annotated[Path, typer.Option("--archive", "-a", help="Archive folder.")],
-        date_from: Annotated[str | None, typer.Option("--from", help="First day of the period (YYYY-MM-DD); "
-                                                                     "default: the first recorded activity.")] = None,
-        date_to: Annotated[str | None, typer.Option("--to", help="Last day of the period (YYYY-MM-DD); "
-                                                                 "default: today.")] = None,
-        csv_dir: Annotated[Path | None, typer.Option("--csv", help="Write one CSV file per table into this "
-                                                                   "folder.")] = None,
-        report_html: Annotated[Path | None, typer.Option("--report", help="Write the HTML report (charts, A4) to "
-                                                                          "this file.")] = None,
-        lang: Annotated[str, typer.Option("--lang", help="Language of the report, CSV labels and tables: nl or "
-                                                         "fr.")] = "nl",
+        archive: ArchiveOption,
+        date_from: Annotated[str | None, typer.Option("--from", metavar="DATE",
+                                                      help="First day of the period (YYYY-MM-DD); default: the "
+                                                           "first recorded activity.")] = None,
+        date_to: Annotated[str | None, typer.Option("--to", metavar="DATE", help="Last day of the period "
+                                                                                "(YYYY-MM-DD); default: today.")
+                           ] = None,
+        csv_dir: Annotated[Path | None, typer.Option("--csv", metavar="FOLDER",
+                                                     help="Write one CSV file per table into this folder.")] = None,
+        report_html: Annotated[Path | None, typer.Option("--report", metavar="FILE",
+                                                         help="Write the HTML report (charts, A4) to this file.")
+                               ] = None,
+        lang: LangOption = None,
         no_cache: Annotated[bool, typer.Option("--no-cache", help="Read every bag again (ignore and do not "
                                                                   "update .dsd/stats-cache.msgpack).")] = False,
         profile: ProfileOption = None,
         json_output: JsonOption = False,
     ) -> None:
+        from dsd_cli.cli.inputs import existing_archive, output_folder_of
+        from dsd_cli.i18n import document_language
         from dsd_cli.profiles import load_profile
         from dsd_cli.stats import StatsOptions, compute_stats
-        from dsd_cli.stats.labels import LANGUAGES, Labels
+        from dsd_cli.stats.labels import Labels
 
-        if lang not in LANGUAGES:
-            raise UsageError(f"--lang: {lang!r} is not one of {', '.join(LANGUAGES)}")
-        if report_html is not None and not report_html.parent.is_dir():
-            raise InputError(f"{report_html.parent}: no such folder for the report", reason="missing")
-        options = StatsOptions(start=_date("--from", date_from), end=_date("--to", date_to), use_cache=not no_cache)
         prof = load_profile(profile)
+        lang = document_language(lang, prof.organization.language)
+        if report_html is not None:
+            output_folder_of(report_html)
+        existing_archive(archive)
+        options = StatsOptions(start=_date("--from", date_from), end=_date("--to", date_to), use_cache=not no_cache)
         bars = err_console.is_terminal and not json_output
         if bars:
             from dsd_cli.cli.progressbar import RichProgress
@@ -117,7 +126,7 @@ def register(app: typer.Typer) -> None:
             except OSError as exc:
                 raise InputError(f"{report_html}: the report cannot be written ({exc.strerror})",
                                  reason="unwritable") from None
-            err_console.print(Text(f"report written to {report_html}"))
+            info(f"report written to {report_html}")
         if csv_dir is not None:
             from dsd_cli.stats.csvout import write_csv
 
@@ -126,7 +135,7 @@ def register(app: typer.Typer) -> None:
             except OSError as exc:
                 raise InputError(f"{csv_dir}: the CSV files cannot be written ({exc.strerror})",
                                  reason="unwritable") from None
-            err_console.print(Text(f"{len(written)} CSV files written to {csv_dir}"))
+            info(f"{len(written)} CSV files written to {csv_dir}")
         if json_output:
             print_json(report.to_dict())
         else:

@@ -17,9 +17,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from dsd_cli.archive.layout import ArchiveLayout
 from dsd_cli.audit import append_audit
 from dsd_cli.errors import ArchiveError
-from dsd_cli.pipeline.layout import ArchiveLayout
 
 KEY_FILE = "audit-key"
 

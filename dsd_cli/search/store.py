@@ -25,9 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dsd_cli.archive.layout import ArchiveLayout
+from dsd_cli.archive.record import DOCUMENTS_JSON
 from dsd_cli.errors import ArchiveError
 from dsd_cli.fsutil import atomic_path
-from dsd_cli.pipeline.layout import ArchiveLayout
 from dsd_cli.search.analysis import DUTCH, FOLD, FRENCH
 from dsd_cli.search.language import PageLanguage
 
@@ -52,7 +53,7 @@ def read_record(bag: Path) -> dict[str, Any] | None:
     """A bag's metadata/documents.json as JSON (None: not a dsd bag). The index needs only a few of its keys —
     dossier, version, documents (id, path, sha256, doc_type, dates, added_in_version, quality), disposed — and reads
     them as plain data, whatever else the record holds. ArchiveError when the record is damaged."""
-    path = bag / "metadata" / "documents.json"
+    path = bag / DOCUMENTS_JSON
     if not path.is_file():
         return None
     try:

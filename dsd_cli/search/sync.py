@@ -342,20 +342,15 @@ def bags_changed(archive: Path, dossiers: Iterable[str], *, create: bool = False
 
 
 def index_archive(archive: Path, *, rebuild: bool = False, progress: ProgressReporter | None = None) -> IndexUpdate:
-    """`dsd index`: build the archive's index, or catch it up with every bag (taking the archive lock)."""
-    from dsd_cli.audit import append_audit
-    from dsd_cli.pipeline.layout import ArchiveLayout
-    from dsd_cli.pipeline.lock import archive_lock
+    """`dsd index`: build the archive's index, or catch it up with every bag (in an archive session: the archive
+    lock; ArchiveError for a folder that is not a dsd archive)."""
+    from dsd_cli.archive.session import ArchiveSession
 
-    if not archive.is_dir():
-        raise ArchiveError(f"{archive} is not an archive folder")
-    layout = ArchiveLayout(archive)
-    layout.state.mkdir(mode=0o700, exist_ok=True)
-    with archive_lock(layout.lock):
+    with ArchiveSession.open(archive) as session:
         update = update_index(archive, rebuild=rebuild, create=True, progress=progress)
         assert update is not None
-        append_audit(layout.audit_log, "index-rebuilt" if update.rebuilt else "index-updated",
-                     detail={k: v for k, v in update.to_dict().items() if k != "warnings"})
+        session.audit("index-rebuilt" if update.rebuilt else "index-updated",
+                      detail={k: v for k, v in update.to_dict().items() if k != "warnings"})
     return update
 
 

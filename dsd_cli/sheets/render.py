@@ -21,6 +21,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from dsd_cli.errors import ConfigError
 from dsd_cli.fsutil import atomic_write_bytes
+from dsd_cli.i18n import Catalog
 from dsd_cli.models import SeparatorPayload
 from dsd_cli.profiles import Profile
 from dsd_cli.register import Register
@@ -29,6 +30,11 @@ from dsd_cli.sheets.payload import encode_payload
 
 _DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 BANNER = "SCHEIDINGSBLAD  ·  FEUILLE DE SÉPARATION"
+FOOTER = Catalog({
+    "footer": {"nl": "dsd-scheidingsblad — vóór het document inscannen; niet archiveren.",
+               "fr": "feuille de séparation dsd — à scanner devant le document ; ne pas archiver."},
+    "title": {"nl": "dsd-scheidingsbladen", "fr": "feuilles de séparation dsd"},
+})
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,8 @@ def fit_font_size(canvas: Canvas, text: str, font: str, size: float, width: floa
     return max(size, minimum)
 
 
-def _draw_sheet(canvas: Canvas, spec: SheetSpec, label_nl: str, label_fr: str, font_names: tuple[str, str]) -> None:
+def _draw_sheet(canvas: Canvas, spec: SheetSpec, label_nl: str, label_fr: str, font_names: tuple[str, str],
+                lang: str = "nl") -> None:
     regular, bold = font_names
     width, height = A4
     payload = encode_payload(SeparatorPayload(dossier=spec.dossier, doc_type=spec.doc_type))
@@ -106,12 +113,13 @@ def _draw_sheet(canvas: Canvas, spec: SheetSpec, label_nl: str, label_fr: str, f
         canvas.drawString(20 * mm, y - 40 * mm, spec.client)
     draw_qr(canvas, payload, width - 60 * mm, 15 * mm, 45 * mm)
     canvas.setFont(regular, 8)
-    canvas.drawString(20 * mm, 15 * mm, "dsd separator sheet — scan in front of the document; do not archive.")
+    canvas.drawString(20 * mm, 15 * mm, FOOTER("footer", lang))
     canvas.drawString(20 * mm, 11 * mm, payload)
 
 
-def write_sheets(specs: Sequence[SheetSpec], out: Path, profile: Profile, register: Register | None = None) -> int:
-    """Write one A4 page per sheet to `out` (atomically). Returns the number of sheets.
+def write_sheets(specs: Sequence[SheetSpec], out: Path, profile: Profile, register: Register | None = None,
+                 lang: str = "nl") -> int:
+    """Write one A4 page per sheet to `out` (atomically), the footer in `lang`. Returns the number of sheets.
 
     Raises ConfigError for a document type the profile does not know, or a dossier the register does not know.
     """
@@ -122,7 +130,7 @@ def write_sheets(specs: Sequence[SheetSpec], out: Path, profile: Profile, regist
 
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
-    canvas.setTitle("dsd separator sheets")
+    canvas.setTitle(FOOTER("title", lang))
     canvas.setCreator("dsd")
     for spec in specs:
         validate_dossier(spec.dossier)
@@ -134,7 +142,7 @@ def write_sheets(specs: Sequence[SheetSpec], out: Path, profile: Profile, regist
                 raise ConfigError(f"dossier {spec.dossier!r} is not in the register {register.source}")
             client = client or entry.client
         _draw_sheet(canvas, SheetSpec(spec.dossier, spec.doc_type, client), doc_type.label_nl, doc_type.label_fr,
-                    font_names)
+                    font_names, lang)
         canvas.showPage()
     canvas.save()
     atomic_write_bytes(out, buffer.getvalue())

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import msgspec
 
+from dsd_cli.archive.layout import RESERVED_NAMES, ArchiveLayout
 from dsd_cli.archive.record import DOCUMENTS_JSON
 from dsd_cli.fsutil import atomic_write_bytes
-from dsd_cli.pipeline.layout import RESERVED_NAMES, ArchiveLayout
 from dsd_cli.progress import NullProgress, ProgressReporter
 
 CACHE_FORMAT = 1

@@ -16,8 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from dsd_cli.archive.layout import ArchiveLayout
 from dsd_cli.errors import ArchiveError, UsageError
-from dsd_cli.pipeline.layout import ArchiveLayout
 from dsd_cli.profiles import Profile
 from dsd_cli.progress import ProgressReporter
 from dsd_cli.stats.bags import CONFIDENCE_BINS, BagFacts, QualityCount, scan_bags

@@ -14,9 +14,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dsd_cli.archive.layout import ArchiveLayout
 from dsd_cli.errors import ArchiveError
 from dsd_cli.pipeline import journal as J
-from dsd_cli.pipeline.layout import ArchiveLayout
 
 PENDING_STATES = (J.PLANNED, J.OCRED, J.READY)
 SHOWN_ROLES = ("dropped", "unassigned")

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dsd_cli import __version__
+from dsd_cli.archive.layout import AUDIT_DIR, ArchiveLayout
+from dsd_cli.archive.lock import archive_lock
 from dsd_cli.audit import append_audit
 from dsd_cli.errors import LockedError
 from dsd_cli.fsutil import atomic_write_text
 from dsd_cli.models import VerifyReport
-from dsd_cli.pipeline.layout import AUDIT_DIR, ArchiveLayout
-from dsd_cli.pipeline.lock import archive_lock
 
 VERIFICATIONS_DIR = "verifications"
 ACTION = "archive-verified"

@@ -143,7 +143,7 @@ def test_flagged_documents_can_be_held_for_review_and_the_engine_is_one_profile_
     assert entry["reason"] == "quality-flagged" and "page 2:" in entry["message"]
     assert [r["page"] for r in _journal_quality(archive)] == [1, 2], "the figures stay in the journal"
 
-    ocrmypdf = _profile(tmp_path, "ocrmypdf", **{'[ocr]\n': '[ocr]\nengine = "ocrmypdf"\n'})
+    ocrmypdf = _profile(tmp_path, "ocrmypdf", **{'engine = "tesseract"': 'engine = "ocrmypdf"'})
     archive = tmp_path / "ocrmypdf-archive"
     result = dsd("run", scans, "--archive", archive, "--profile", ocrmypdf, "--no-sign", "--json")
     assert result.code == ExitCode.OK, result.stderr
@@ -155,7 +155,7 @@ def test_flagged_documents_can_be_held_for_review_and_the_engine_is_one_profile_
 
 
 def test_a_journal_from_before_quality_records_opens_and_gains_the_table(tmp_path: Path):
-    from dsd_cli.pipeline.journal import Journal
+    from dsd_cli.pipeline.journal import SCHEMA_VERSION, Journal
 
     path = tmp_path / "journal.sqlite"
     old = sqlite3.connect(path)
@@ -166,6 +166,6 @@ def test_a_journal_from_before_quality_records_opens_and_gains_the_table(tmp_pat
     try:
         assert journal.quality("b-x-0001") == []
         version = journal.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
-        assert version == "2"
+        assert version == str(SCHEMA_VERSION)
     finally:
         journal.close()

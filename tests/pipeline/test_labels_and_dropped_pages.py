@@ -28,7 +28,8 @@ from tests.separators.pages import (
 )
 
 
-def test_duplex_batch_with_labels_keeps_sparse_pages_and_accounts_for_every_dropped_one(dsd, tmp_path: Path):
+def test_duplex_batch_with_labels_keeps_sparse_pages_and_accounts_for_every_dropped_one(dsd, tmp_path: Path,
+                                                                                      unsigned_profile: Path):
     pages = [
         sheet("SD/2026/0001", "aanvraag"), blank(seed=2),                      # 1-2  sheet, its blank back
         text_page("Aanvraag leefloon Peeters"),                                # 3
@@ -46,7 +47,7 @@ def test_duplex_batch_with_labels_keeps_sparse_pages_and_accounts_for_every_drop
     inbox.mkdir()
     save_tiff(pages, inbox / "duplex.tif")
     archive = tmp_path / "archive"
-    result = dsd("run", inbox, "--archive", archive, "--no-sign", "--json")
+    result = dsd("run", inbox, "--archive", archive, "--no-sign", "--profile", unsigned_profile, "--json")
     assert result.code == ExitCode.OK, result.stderr
     report = run_json(result)
     assert report["pages"] == {"in": 14, "archived": 8, "separators": 4, "dropped": 2, "unassigned": 0,

@@ -1,7 +1,7 @@
 """One small archive made by `dsd run` from real OCR, shared by the search and duplicate tests (copied by tests
 that change it). Its dossiers:
 
-  SD/2026/0101  aanvraag        a Dutch decision ("aanvragen", and "betallng": a word with an OCR error)
+  SD/2026/0101  aanvraag        a Dutch decision ("aanvragen", and "betalimg": a word with an OCR error)
   SD/2026/0102  briefwisseling  a French letter ("lettre recommandée"), closed long ago: due for disposal
   SD/2026/0103  beslissing      letter L (clean scan) and letter L again (stamped, noisy): a duplicate at intake
   SD/2026/0104  beslissing      letter L scanned once more (other resolution, skewed, photocopied)
@@ -26,7 +26,7 @@ from tests.search.letters import letter, noisy, other_resolution, photocopied, s
 DECISION = ["Beslissing over uw dossier",
             "Uw aanvragen werden op 3 maart 2026 onderzocht door het",
             "bijzonder comité voor de sociale dienst van de gemeente.",
-            "De betallng van de toelage volgt binnen de veertien dagen.",
+            "De betalimg van de toelage volgt binnen de veertien dagen.",
             "Met vriendelijke groeten, de maatschappelijk werker"]
 FRENCH = ["Madame Dubois,",
           "nous vous adressons cette lettre recommandée au sujet",
@@ -74,7 +74,7 @@ def _template(name: str, amount: str) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> BuiltArchive:
+def built(tmp_path_factory: pytest.TempPathFactory, unsigned_profile: Path) -> BuiltArchive:
     root = tmp_path_factory.mktemp("search-archive")
     decision = letter(DECISION)
     clean_l = letter(LETTER_L)
@@ -93,7 +93,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> BuiltArchive:
     register.write_text(REGISTER, encoding="utf-8")
     archive = root / "archive"
     result = run_dsd("run", root / "batch.pdf", "--archive", archive, "--register", register, "--no-sign",
-                     "--workers", "2", "--json")
+                     "--profile", unsigned_profile, "--workers", "2", "--json")
     assert result.code == 0, result.stderr
     return BuiltArchive(archive, register, run_json(result))
 

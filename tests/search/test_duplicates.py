@@ -36,12 +36,13 @@ def test_the_same_letter_scanned_again_is_one_group_and_template_letters_are_non
 
 
 def test_the_same_document_packaged_into_another_dossier_is_an_exact_duplicate(built: BuiltArchive,
-                                                                              archive_copy: Path):
+                                                                              archive_copy: Path,
+                                                                              unsigned_profile: Path):
     pdf = next((archive_copy / "SD~2F2026~2F0102" / "data" / "documents").glob("*.pdf"))
     copy = archive_copy.parent / "kopie.pdf"
     copy.write_bytes(pdf.read_bytes())
     packaged = run_dsd("package", copy, "--archive", archive_copy, "--dossier", "SD/2026/0199", "--type",
-                       "briefwisseling", "--json")
+                       "briefwisseling", "--profile", unsigned_profile, "--json")
     assert packaged.code == 0, packaged.stderr
     report = archive_duplicates(archive_copy, "SD/2026/0199")
     assert [(g.kind, {(m.dossier, m.document) for m in g.documents}) for g in report.groups] == [

@@ -11,7 +11,9 @@ import pytest
 from reportlab.pdfgen import canvas
 
 from dsd_cli.archive.package import package_dossier
+from dsd_cli.archive.session import ArchiveSession
 from dsd_cli.search import store, sync
+from dsd_cli.search.follow import following_index
 from dsd_cli.search.searching import SearchIndex, SearchRequest
 from tests.archive.conftest import NOW, PROFILE, make_document
 
@@ -38,12 +40,18 @@ def text_document(folder: Path, name: str, dossier: str, pages: list[str]):
     return make_document(folder, name, "briefwisseling", dossier=dossier, pages=len(pages), batch=name)
 
 
+def package_unindexed(archive: Path, dossier: str, document) -> None:
+    """A bag change the index has not followed (as if made by a dsd without an index, or before a crash)."""
+    with ArchiveSession.open(archive, create=True) as session:
+        package_dossier(session, dossier, [document], PROFILE, now=NOW)
+
+
 def hits(archive: Path, query: str) -> list[tuple[str, str, int]]:
     found = SearchIndex.open(archive).search(SearchRequest(query, limit=100))
     return sorted((h.dossier, h.document, h.page) for h in found.hits)
 
 
-def test_the_index_follows_every_bag_change(archive: Path, inputs: Path):
+def test_the_index_catches_up_with_the_bags(archive: Path, inputs: Path):
     package_dossier(archive, "SD/1", [text_document(inputs, "a", "SD/1", ["alfa huurwaarborg", "bravo"])], PROFILE,
                     now=NOW)
     package_dossier(archive, "SD/2", [text_document(inputs, "c", "SD/2", ["charlie"])], PROFILE, now=NOW)
@@ -53,8 +61,8 @@ def test_the_index_follows_every_bag_change(archive: Path, inputs: Path):
     assert built is not None and built.rebuilt and built.pages_added == 3
     assert hits(archive, "huurwaarborg") == [("SD/1", "doc-0001", 1)]
 
-    package_dossier(archive, "SD/1", [text_document(inputs, "b", "SD/1", ["delta huurwaarborg"])], PROFILE, now=NOW)
-    package_dossier(archive, "SD/3", [text_document(inputs, "e", "SD/3", ["echo"])], PROFILE, now=NOW)
+    package_unindexed(archive, "SD/1", text_document(inputs, "b", "SD/1", ["delta huurwaarborg"]))
+    package_unindexed(archive, "SD/3", text_document(inputs, "e", "SD/3", ["echo"]))
     changed = sync.bags_changed(archive, ["SD/1"])
     assert changed is not None and changed.added == {"SD/1": ["doc-0002"]} and changed.pages_added == 1
     assert hits(archive, "huurwaarborg") == [("SD/1", "doc-0001", 1), ("SD/1", "doc-0002", 1)]
@@ -75,7 +83,7 @@ def test_a_crash_before_the_record_is_written_is_redone_in_full(archive: Path, i
                                                                 monkeypatch: pytest.MonkeyPatch):
     package_dossier(archive, "SD/1", [text_document(inputs, "a", "SD/1", ["echo foxtrot"])], PROFILE, now=NOW)
     sync.update_index(archive)
-    package_dossier(archive, "SD/1", [text_document(inputs, "b", "SD/1", ["golf foxtrot"])], PROFILE, now=NOW)
+    package_unindexed(archive, "SD/1", text_document(inputs, "b", "SD/1", ["golf foxtrot"]))
 
     def crash(*args, **kwargs):
         raise RuntimeError("power cut")
@@ -93,7 +101,7 @@ def test_an_index_that_cannot_be_updated_is_removed_not_left_behind(archive: Pat
                                                                      monkeypatch: pytest.MonkeyPatch):
     package_dossier(archive, "SD/1", [text_document(inputs, "a", "SD/1", ["hotel"])], PROFILE, now=NOW)
     sync.update_index(archive)
-    package_dossier(archive, "SD/1", [text_document(inputs, "b", "SD/1", ["india"])], PROFILE, now=NOW)
+    package_unindexed(archive, "SD/1", text_document(inputs, "b", "SD/1", ["india"]))
 
     def broken(pdf: Path):
         raise OSError(28, "No space left on device")
@@ -102,3 +110,26 @@ def test_an_index_that_cannot_be_updated_is_removed_not_left_behind(archive: Pat
     update = sync.bags_changed(archive, ["SD/1"])
     assert update is not None and "was removed" in update.warnings[0]
     assert not store.index_root(archive).exists()
+
+
+def test_an_archive_session_is_followed_once_per_operation(archive: Path, inputs: Path,
+                                                            monkeypatch: pytest.MonkeyPatch):
+    package_dossier(archive, "SD/1", [text_document(inputs, "a", "SD/1", ["juliet"])], PROFILE, now=NOW)
+    assert not store.index_root(archive).exists(), "packaging by the library makes no index (dsd run/package do)"
+    sync.update_index(archive)
+    calls: list[list[str]] = []
+    real = sync.bags_changed
+    monkeypatch.setattr(sync, "bags_changed", lambda a, d, **kw: calls.append(list(d)) or real(a, d, **kw))
+    with ArchiveSession.open(archive) as session, following_index(session) as follower:
+        for dossier, name in (("SD/1", "b"), ("SD/2", "c"), ("SD/1", "d")):
+            package_dossier(session, dossier, [text_document(inputs, name, dossier, ["juliet kilo"])], PROFILE,
+                            now=NOW)
+        assert hits(archive, "kilo") == [], "nothing is indexed until the operation flushes"
+    assert calls == [["SD/1", "SD/2"]], "one update for the whole operation"
+    assert follower.stored == {"SD/1": ["data/documents/0002-briefwisseling.pdf",
+                                        "data/documents/0003-briefwisseling.pdf"],
+                               "SD/2": ["data/documents/0001-briefwisseling.pdf"]}
+    assert hits(archive, "kilo") == [("SD/1", "doc-0002", 1), ("SD/1", "doc-0003", 1), ("SD/2", "doc-0001", 1)]
+
+    package_dossier(archive, "SD/3", [text_document(inputs, "e", "SD/3", ["lima"])], PROFILE, now=NOW)
+    assert hits(archive, "lima") == [("SD/3", "doc-0001", 1)], "a package call of its own is followed too"

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from dsd_cli.archive.layout import ArchiveLayout
+from dsd_cli.archive.lock import archive_lock
 from dsd_cli.archive.record import DOCUMENTS_JSON
 from dsd_cli.audit import verify_audit_log
 from dsd_cli.errors import ArchiveError, ConfigError, ExitCode, UsageError
-from dsd_cli.pipeline.layout import ArchiveLayout
-from dsd_cli.pipeline.lock import archive_lock
 from dsd_cli.profiles import load_profile, parse_profile
 from dsd_cli.retention.hold import set_legal_hold
 from dsd_cli.stats import StatsOptions, compute_stats
