@@ -2,8 +2,10 @@
 
 Checked when the archive has an index (ARCHIVE/.dsd/index/): for every dossier disposed of (bag-info
 Disposal-Date, or named in a disposal certificate in audit/disposals/), every document a bag records as disposed
-of, and every dossier the index knows whose bag is gone, the index must hold no page — neither one a search
-still finds nor a deleted one whose words are still in the index files. The index folder must be readable by its
+of, the index must hold no page — neither one a search still finds nor a deleted one whose words are still in
+the index files. A dossier the index knows whose bag is gone without a disposal (lost, deleted by hand: reported
+as archive.missing-dossier) is a warning: its pages are not disposed content, but the index must be rebuilt or the
+bag restored. The index folder must be readable by its
 owner only.
 """
 
@@ -21,6 +23,7 @@ from dsd_cli.search.store import read_record
 
 INDEX_PATH = ".dsd/index"
 HINT = "rebuild it: dsd index --archive ARCHIVE --rebuild"
+LOST = "bag missing"
 
 
 def _disposed(archive: Path) -> tuple[dict[str, str], dict[tuple[str, str], str], set[str]]:
@@ -84,13 +87,20 @@ def check_search_index(archive: Path) -> tuple[list[Problem], int]:
     import tantivy
 
     dossiers, documents, present = _disposed(archive)
-    dossiers.update({d: "no longer in the archive" for d in known - present})
+    lost = sorted(known - present - set(dossiers))
 
     def check(field: str, value: str, what: str, why: str) -> None:
         stored = searcher.doc_freq(field, value)
         if not stored:
             return
         found = searcher.search(tantivy.Query.term_query(index.schema, field, value), limit=1, count=True).count
+        if why == LOST:
+            if found:
+                problems.append(Problem(INDEX_PATH, "index.missing-bag",
+                                        f"the search index still holds {found} page(s) of {what}, whose bag is "
+                                        "missing from the archive (archive.missing-dossier); dsd search does not show "
+                                        "them — restore the bag, or " + HINT, "warning"))
+            return
         if found:
             problems.append(Problem(INDEX_PATH, "index.disposed-content",
                                     f"a search still finds {found} page(s) of {what} ({why}); " + HINT))
@@ -101,7 +111,9 @@ def check_search_index(archive: Path) -> tuple[list[Problem], int]:
 
     for dossier, why in sorted(dossiers.items()):
         check("dossier", dossier, f"dossier {dossier}", why)
+    for dossier in lost:
+        check("dossier", dossier, f"dossier {dossier}", LOST)
     for (dossier, document), why in sorted(documents.items()):
         if dossier not in dossiers:
             check("doc_key", store.document_key(dossier, document), f"{document} of dossier {dossier}", why)
-    return problems, len(dossiers) + len(documents)
+    return problems, len(dossiers) + len(documents) + len(lost)

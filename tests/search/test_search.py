@@ -82,7 +82,7 @@ def test_json_shape_and_grouping_by_dossier(built: BuiltArchive):
         assert {"dossier", "document", "type", "page", "score", "snippet"} <= set(hit)
         assert isinstance(hit["page"], int) and isinstance(hit["score"], float) and hit["legal_hold"] is False
     table = run_dsd("search", "maatschappelijk", "--archive", built.archive)
-    assert table.code == 0 and "Dossier SD/2026/0103" in table.stdout and "10 page(s) match" in table.stderr
+    assert table.code == 0 and "Dossier SD/2026/0103" in table.stdout and "10 page(s) match" in table.stdout
 
 
 def test_every_search_is_audited_without_the_query_in_clear(built: BuiltArchive, archive_copy: Path):
@@ -159,8 +159,22 @@ def test_disposal_removes_every_page_of_the_dossier_from_the_index(built: BuiltA
     assert search_json(archive_copy, "Dubois")["hits"] == [], "a stale index never shows a disposed dossier"
 
 
+def test_a_lost_bag_is_not_disposed_content_but_its_pages_are_not_shown(built: BuiltArchive, archive_copy: Path):
+    from dsd_cli.verify.searchindex import check_search_index
+
+    shutil.rmtree(archive_copy / "SD~2F2026~2F0102")  # lost, not disposed of: archive.missing-dossier tells
+    problems, checked = check_search_index(archive_copy)
+    assert [(p.check, p.severity) for p in problems] == [("index.missing-bag", "warning")] and checked == 1
+    assert "SD/2026/0102" in problems[0].message
+    assert search_json(archive_copy, '"lettre recommandée"')["hits"] == []
+
+
 def test_no_index_is_a_clear_error(tmp_path: Path):
     empty = tmp_path / "archive"
     empty.mkdir()
     result = run_dsd("search", "leefloon", "--archive", empty)
+    assert result.code == ExitCode.ARCHIVE and "not a dsd archive" in result.stderr
+    (empty / ".dsd").mkdir()  # an archive, as `dsd run --archive DIR` without scans makes one
+    result = run_dsd("search", "leefloon", "--archive", empty, "--json")
     assert result.code == ExitCode.ARCHIVE and "dsd index" in result.stderr
+    assert run_json(result)["ok"] is False
