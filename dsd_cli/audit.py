@@ -8,6 +8,7 @@ hold no personal data: dossier numbers, actions, counts, user and host names onl
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import getpass
 import hashlib
 import json
@@ -49,8 +50,18 @@ def current_user() -> str:
 
 
 def append_audit(log: Path, action: str, *, dossier: str = "", detail: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Append one entry, durably (fsync). Only dsd's lock holder writes, so there is no concurrent appender."""
+    """Append one entry, durably (fsync). Readers such as `dsd search` append without the archive lock, so the
+    log itself is locked (flock) from reading the last entry to writing the new one."""
     log.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return _append_locked(fd, log, action, dossier, detail)
+    finally:
+        os.close(fd)
+
+
+def _append_locked(fd: int, log: Path, action: str, dossier: str, detail: dict[str, Any] | None) -> dict[str, Any]:
     last = _last_entry(log)
     entry: dict[str, Any] = {
         "seq": (last["seq"] + 1) if last else 1,
@@ -64,12 +75,8 @@ def append_audit(log: Path, action: str, *, dossier: str = "", detail: dict[str,
     }
     entry["hash"] = _entry_hash(entry)
     line = json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"
-    fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
-    try:
-        os.write(fd, line.encode("utf-8"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    os.write(fd, line.encode("utf-8"))
+    os.fsync(fd)
     return entry
 
 

@@ -24,6 +24,7 @@ from dsd_cli.errors import InputError
 from dsd_cli.models import ArchivedDocument, PageRef
 from dsd_cli.profiles import Profile
 from dsd_cli.register import Register
+from dsd_cli.search.follow import following_index
 
 SHEET_TEXT = "dsd separator sheet"
 """Printed at the foot of every sheet `dsd sheets` makes (sheets/render.py)."""
@@ -132,7 +133,7 @@ def package_documents(archive: Path, documents: Sequence[ArchivedDocument], prof
         profile.document_type(doc.doc_type)
         check_finished_pdf(doc.pdf, profile)
     results = []
-    with ArchiveSession.open(archive, create=True) as session:
+    with ArchiveSession.open(archive, create=True) as session, following_index(session, create=True):
         for dossier in dict.fromkeys(d.dossier for d in documents):
             group = [d for d in documents if d.dossier == dossier]
             result = package_dossier(session, dossier, group, profile,

@@ -36,6 +36,7 @@ from dsd_cli.models import ArchivedDocument
 from dsd_cli.profiles import Profile
 from dsd_cli.register import RegisterEntry
 from dsd_cli.safepaths import dossier_path, normalise_dossier, validate_dossier
+from dsd_cli.search.follow import following_index
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,8 @@ def package_dossier(archive: Path | ArchiveSession, dossier: str, documents: Seq
     """Store `documents` in the dossier's bag at `dossier_path(archive, dossier)`: a new bag, or a new version.
 
     `archive` is the session of a caller that holds the archive (`dsd run`), or a folder: then a session is opened
-    for this call (creating the archive when the folder is new or empty). Idempotent: documents already archived
+    for this call (creating the archive when the folder is new or empty), and the archive's search index, if it has
+    one, follows it. Idempotent: documents already archived
     with the same content, batch and source pages change nothing. Raises InputError for a document file that is
     missing or not a PDF, ConfigError for an unknown document type, ArchiveError when the existing bag is not a
     dsd bag, is damaged, disagrees with the archive inventory or was disposed of. Nothing is published on any
@@ -125,7 +127,7 @@ def package_dossier(archive: Path | ArchiveSession, dossier: str, documents: Seq
     """
     dossier = _check_given(dossier, documents, profile, register_entry)
     if not isinstance(archive, ArchiveSession):
-        with ArchiveSession.open(archive, create=True) as session:
+        with ArchiveSession.open(archive, create=True) as session, following_index(session):
             return package_dossier(session, dossier, documents, profile, register_entry, agent=agent, now=now)
     session = archive
     now = now or dt.datetime.now(dt.UTC)

@@ -45,6 +45,9 @@ COMMAND_MODULES = (
     "retention",
     "hold",
     "export",
+    "index",
+    "search",
+    "duplicates",
 )
 OTHER_COMMANDS = {"decrypt": "export"}
 

@@ -88,6 +88,13 @@ def render_summary(report: RunReport) -> None:
     out_console.print(counts)
     if report.dropped_pages:
         print_dropped(report.dropped_pages, "Blank pages dropped (kept aside; see dsd status)")
+    if report.near_duplicates:
+        print_table("Possible duplicates in the same dossier (archived all the same; see dsd duplicates)",
+                    (Column("dossier", keep=True), Column("new document", keep=True), Column("repeats", keep=True),
+                     Column("kind", keep=True), Column("similarity", keep=True, justify="right"),
+                     Column("pages (new → earlier)")),
+                    [(d["dossier"], d["document"], d["duplicate_of"], d["kind"], f"{d['similarity']:.2f}",
+                      ", ".join(f"{new} → {old}" for new, old in d["pages"])) for d in report.near_duplicates])
     if report.quarantine:
         print_table("Quarantine (kept for a person to resolve)",
                     (Column("source", breakable=True), Column("reason", keep=True), Column("message", breakable=True),

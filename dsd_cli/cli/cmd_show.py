@@ -143,16 +143,19 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from dsd_cli.archive.dossiers import dossier_details, list_dossiers
         from dsd_cli.cli.inputs import existing_archive
+        from dsd_cli.search.access import record_access
 
         existing_archive(archive)
         if dossier is None:
             summaries = list_dossiers(archive)
+            record_access(archive, "show", [], detail={"listed": len(summaries)})
             if json_output:
                 print_json({"dossiers": [{**dataclasses.asdict(s), "bag": str(s.bag)} for s in summaries]})
             else:
                 _render_list(archive, summaries)
             return
         details = dossier_details(archive, dossier)
+        record_access(archive, "show", [details.dossier], detail={"documents": len(details.documents)})
         if json_output:
             print_json(details.to_dict())
             return

@@ -43,6 +43,7 @@ from dsd_cli.pipeline.workers import OcrOutcome, flagged_pages, held_for_review,
 from dsd_cli.profiles import Profile
 from dsd_cli.progress import NullProgress, ProgressReporter
 from dsd_cli.register import Register
+from dsd_cli.search.follow import IndexFollower, following_index
 from dsd_cli.signing.sign import SigningSession
 from dsd_cli.tools.versions import require_ocr_engine, require_tools, tool_version
 
@@ -76,6 +77,8 @@ class RunReport:
     documents_archived: int = 0
     pages_archived: int = 0
     duplicates: int = 0
+    near_duplicates: list[dict[str, Any]] = field(default_factory=list)
+    """New documents that repeat one already in their dossier (dsd_cli.search.duplicates.IntakeDuplicate)."""
     documents_restored: int = 0
     """Documents recorded as archived whose bag was missing or older: made again from the scans given."""
     retention_updated: list[str] = field(default_factory=list)
@@ -111,6 +114,7 @@ class RunReport:
             "pages": {"in": self.pages_in, "archived": self.pages_archived, "separators": self.separators,
                       "dropped": self.dropped, "unassigned": self.unassigned, "quarantined": self.quarantined_pages},
             "documents_archived": self.documents_archived, "duplicates": self.duplicates,
+            "near_duplicates": self.near_duplicates,
             "documents_restored": self.documents_restored, "retention_updated": self.retention_updated,
             "quarantined_files": self.quarantined_files, "quarantine": self.quarantine,
             "dropped": self.dropped_pages,
@@ -135,6 +139,7 @@ class Pipeline:
         self.warn = warn or (lambda message: None)
         self.layout = ArchiveLayout(options.archive)
         self.session: ArchiveSession
+        self.index: IndexFollower
         self.report = RunReport(archive=options.archive, executor=executor.description)
         self.workers = options.workers or os.cpu_count() or 1
         self.tally = WorkerTally(self.progress)
@@ -163,8 +168,10 @@ class Pipeline:
             self.warn(f"signing is off, but profile {profile.name!r} requires signatures: the archive will not "
                       "pass `dsd verify` (signature.missing) until its documents are signed")
         require_local_journal(self.layout.state)
-        with ArchiveSession.open(self.o.archive, create=True) as session:
+        with ArchiveSession.open(self.o.archive, create=True) as session, \
+                following_index(session, create=True) as index:
             self.session = session
+            self.index = index
             started = time.monotonic()
             journal = Journal(self.layout.journal)
             try:
@@ -180,6 +187,7 @@ class Pipeline:
                             self.executor.warm_up()
                         self._ingest_and_split(journal, run_id)
                         self._process_documents(journal)
+                        self._index()
                         self._close_finished_batches(journal)
                         touched = self.bags + self._update_retention(journal)
                         self._fill_counts(journal, quarantine_mark)
@@ -408,6 +416,18 @@ class Pipeline:
         self.report.duplicates += len(result.duplicates)
         self.session.audit("dossier-packaged", dossier=dossier,
                            detail={"version": result.version, "documents": len(docs)})
+
+    def _index(self) -> None:
+        """Bring the search index up to date with what was packaged, and report new documents that repeat one of
+        their dossier."""
+        from dsd_cli.search.duplicates import intake_duplicates
+
+        stored, self.index.stored = self.index.stored, {}
+        update = self.index.flush()
+        self.report.warnings += update.warnings if update else []
+        if update is not None and update.added:
+            found = intake_duplicates(self.o.archive, stored)
+            self.report.near_duplicates = [dup.to_dict() for dup in found]
 
     def _update_retention(self, journal: Journal) -> list[Path]:
         """With --register, the retention of every dossier of the batches given to this run follows the register,

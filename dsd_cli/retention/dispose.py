@@ -35,6 +35,7 @@ from dsd_cli.fsutil import atomic_write_text, sha256_file
 from dsd_cli.profiles import Profile
 from dsd_cli.retention.due import csv_column_key
 from dsd_cli.safepaths import safe_file_stem, validate_dossier
+from dsd_cli.search.follow import following_index
 
 DISPOSALS_DIR = "disposals"
 NOT_SELECTED = {"no", "nee", "non", "n", "false", "0", "not selected"}
@@ -210,7 +211,7 @@ def dispose_listed(archive: Path, list_file: Path, approval: str, *, on: dt.date
     on = on or now.date()
     stamp = now.isoformat(timespec="seconds")
     listed = read_list(list_file)
-    with ArchiveSession.open(archive) as session:
+    with ArchiveSession.open(archive) as session, following_index(session) as index:
         plan, states = _plan(session, listed, approval, on)
         if plan.refused:
             raise ArchiveError("the list cannot be carried out; nothing was removed:\n  " + "\n  ".join(plan.refused),
@@ -237,6 +238,7 @@ def dispose_listed(archive: Path, list_file: Path, approval: str, *, on: dt.date
             certificate["dossiers"].append({**entry, "tombstone_version": versions[state.dossier]})
             certificate["complete"] = len(versions) == len(plan.dossiers)
             atomic_write_text(path, json.dumps(certificate, ensure_ascii=False, indent=2) + "\n")
+        index.flush()  # the disposed pages leave the search index in the same operation
         digest = sha256_file(path)
         session.audit("disposal", detail={
             "approval": approval, "dossiers": [e["dossier"] for e in plan.dossiers],

@@ -22,6 +22,7 @@ from dsd_cli.audit import current_user
 from dsd_cli.errors import ArchiveError, UsageError
 from dsd_cli.fsutil import sha256_bytes
 from dsd_cli.profiles import Profile
+from dsd_cli.search.follow import following_index
 
 RECOMPUTE_NOTE = "no due date after the legal hold was lifted: the rules have different triggers; " \
                  "package the dossier again with the register to compute it"
@@ -71,7 +72,7 @@ def set_legal_hold(archive: Path, dossier: str, hold: bool, reason: str, *, prof
     reason = _clean_reason(reason)
     now = now or dt.datetime.now(dt.UTC)
     stamp = now.isoformat(timespec="seconds")
-    with ArchiveSession.open(archive) as session:
+    with ArchiveSession.open(archive) as session, following_index(session):
         state = session.require_bag(dossier)
         held = state.first("Legal-Hold") == "yes"
         if state.first("Disposal-Date"):

@@ -26,6 +26,7 @@ from dsd_cli.archive.versions import bag_profile, info_fields
 from dsd_cli.errors import DsdError
 from dsd_cli.profiles import Profile
 from dsd_cli.register import Register, RegisterEntry
+from dsd_cli.search.follow import following_index
 
 FACTS = ("Retention-Trigger-Date", "Disposition-Due-Date", "Legal-Hold")
 """The bag-info fields a register changes, shown before and after."""
@@ -107,7 +108,7 @@ def update_retention(archive: Path, register: Register, *, profile: Profile | No
     """Apply the register to every dossier of the archive. `profile`: the rules to compute with (default: the
     profile each bag names). A bag that cannot be updated is reported and the others go on."""
     report = RetentionReport()
-    with ArchiveSession.open(archive) as session:
+    with ArchiveSession.open(archive) as session, following_index(session):
         for summary in list_dossiers(archive):
             try:
                 update = update_dossier_retention(session, summary.dossier, register.lookup(summary.dossier),

@@ -25,6 +25,7 @@ from dsd_cli.archive.versions import VersionChange, bag_profile
 from dsd_cli.errors import DsdError, InputError, SigningError
 from dsd_cli.fsutil import sha256_file
 from dsd_cli.profiles import Profile
+from dsd_cli.search.follow import following_index
 from dsd_cli.signing.timestamps import DueDocument, RenewResult, documents_due, renew_document_timestamp
 
 
@@ -156,7 +157,7 @@ def renew_archive_timestamps(archive: Path, before: dt.datetime, tsa_url: str, *
         raise SigningError("renewing timestamps needs a timestamp authority (signing.tsa_url or --tsa)")
     report = ArchiveRenewal()
     wanted = set(dossiers)
-    with ArchiveSession.open(archive) as session:
+    with ArchiveSession.open(archive) as session, following_index(session):
         due = [d for d in documents_due(archive, before) if not wanted or d.dossier in wanted]
         for item in (d for d in due if d.problem):
             report.failures.append(RenewalFailure(item.dossier, item.path, item.problem))

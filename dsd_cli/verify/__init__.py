@@ -116,6 +116,7 @@ def _collect(paths: Sequence[Path], report: VerifyReport) -> _Target:
                                                "file in the archive outside any bag", "warning"))
         _audit_hook(path, report)
         _archive_hook(path, report)
+        _search_index_hook(path, report)
         if bags == 0:
             report.problems.append(Problem(path.resolve().name, "archive.empty", "no bags found", "warning"))
     return target
@@ -134,6 +135,16 @@ def _audit_hook(archive: Path, report: VerifyReport) -> None:
     except (OSError, UnicodeDecodeError) as exc:
         report.problems.append(Problem(display, "audit.malformed", f"the audit log cannot be read: {exc}"))
     _count(report, "audit_logs")
+
+
+def _search_index_hook(archive: Path, report: VerifyReport) -> None:
+    """The archive's search index holds nothing that was disposed of (dsd_cli.verify.searchindex)."""
+    from dsd_cli.verify.searchindex import check_search_index
+
+    problems, checked = check_search_index(archive)
+    report.problems += problems
+    if checked:
+        _count(report, "index_disposals", checked)
 
 
 def _archive_hook(archive: Path, report: VerifyReport) -> None:

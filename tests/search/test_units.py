@@ -1,0 +1,89 @@
+"""The parts of search and duplicate finding that need no OCR: query language, analysis, language, snippets,
+the strict page comparison, and the audit log's lock."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+import pytest
+
+from dsd_cli.audit import append_audit, verify_audit_log
+from dsd_cli.errors import UsageError
+from dsd_cli.search.analysis import DUTCH, FRENCH, identifier_forms, terms
+from dsd_cli.search.compare import compare_texts
+from dsd_cli.search.language import detect, page_language
+from dsd_cli.search.query import And, Not, Or, Phrase, Word, parse
+from dsd_cli.search.snippets import within_edits
+
+LETTER = ("Geachte mevrouw Vermeulen, wij stellen vast dat u van 1 januari tot 31 maart 2026 een bedrag van "
+          "2.345,67 euro te veel hebt ontvangen. Gelieve dit terug te storten op rekening BE68 5390 0754 7034 met "
+          "vermelding van uw rijksregisternummer 85.07.12-123.45. Een afbetalingsplan is mogelijk na afspraak "
+          "met uw maatschappelijk werker van het Sociaal Huis.")
+
+
+def test_query_language_precedence_and_errors():
+    assert parse("a b OR c") == Or((And((Word("a"), Word("b"))), Word("c")))
+    assert parse('-"x y" aanvra* leeflon~2 NOT (p OR q)') == And((
+        Not(Phrase("x y")), Word("aanvra", prefix=True), Word("leeflon", fuzzy=2), Not(Or((Word("p"), Word("q"))))))
+    assert parse("and or not") == And((Word("and"), Word("or"), Word("not"))), "lower case: ordinary words"
+    for bad in ("", "(a", "a)", '"open', "a AND", "OR a", "x " * 70):
+        with pytest.raises(UsageError):
+            parse(bad)
+
+
+def test_analysis_folds_stems_and_finds_identifiers():
+    assert terms("aanvragen", DUTCH) == terms("aanvraag", DUTCH)
+    assert terms("décisions", FRENCH) == terms("décision", FRENCH) == terms("DECISION", FRENCH)
+    assert identifier_forms("85.07.12-123.45") == [["85", "07", "12", "123", "45"], ["85071212345"]]
+    assert identifier_forms("85071212345") == [["85071212345"], ["85", "07", "12", "123", "45"]]
+    assert identifier_forms("BE68539007547034") == [["be68539007547034"], ["be68", "5390", "0754", "7034"]]
+
+
+def test_page_language_from_the_quality_record_or_detected():
+    stated = page_language("whatever", {"language": "fra", "languages": {"fra": 0.7, "nld": 0.3}})
+    assert (stated.primary, stated.stemmed, stated.source) == ("fr", ("nl", "fr"), "quality")
+    assert page_language(LETTER, None).stemmed == ("nl",)
+    assert detect("Madame, nous vous adressons cette lettre recommandée au sujet de vos allocations").primary == "fr"
+    assert detect("12 34 56").stemmed == ("nl", "fr"), "too little text: both stemmers"
+
+
+def test_edit_distance_as_the_index_counts_it():
+    assert within_edits("betallng", "betaling", 1) and within_edits("leefloon", "leeflono", 1)  # a transposition
+    assert not within_edits("peeters", "janssens", 2)
+
+
+def _ocr_noise(text: str) -> str:
+    """What a second scan reads differently: a few letters, merged words, a stamp."""
+    return (text.replace("mevrouw", "mevr0uw").replace("afbetalingsplan", "afbetaIingsplan")
+            .replace("Sociaal Huis", "SociaalHuis") + " ONTVANGEN 16-03-2026")
+
+
+def test_the_same_letter_read_twice_is_a_duplicate_a_template_letter_is_not():
+    assert compare_texts(LETTER, _ocr_noise(LETTER)).same
+    for other in (LETTER.replace("Vermeulen", "Claes"),  # another name
+                  LETTER.replace("2.345,67", "2.354,67"),  # another amount
+                  LETTER.replace("31 maart", "30 april"),  # another date
+                  LETTER.replace("BE68 5390 0754 7034", "BE71 0961 2345 6769"),  # another account
+                  LETTER.replace("85.07.12-123.45", "91.02.03-456.78")):
+        verdict = compare_texts(LETTER, _ocr_noise(other))
+        assert not verdict.same, other
+        assert verdict.similarity > 0.8, "as similar as a rescan, and still another letter"
+
+
+def _append_many(log: Path, n: int) -> None:
+    for i in range(n):
+        append_audit(log, "search", detail={"i": i})
+
+
+def test_audit_appends_from_several_processes_keep_the_chain(tmp_path: Path):
+    log = tmp_path / "audit" / "audit-log.jsonl"
+    ctx = multiprocessing.get_context("spawn")
+    workers = [ctx.Process(target=_append_many, args=(log, 25)) for _ in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    assert [w.exitcode for w in workers] == [0, 0, 0, 0]
+    assert len(log.read_text().splitlines()) == 100
+    assert verify_audit_log(log) == []
