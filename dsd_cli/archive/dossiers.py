@@ -47,7 +47,8 @@ class DossierDetails:
     bag: Path
     version: int
     documents: list[dict[str, Any]]
-    """Per document: id, path, sha256, size, doc_type, labels, pages, batch, sources, scan/document dates, rule."""
+    """Per document: id, path, sha256, size, doc_type, labels, pages, batch, sources, scan/document dates, rule,
+    and `scans`: the scan records of its capture events (device, settings, operator), once each."""
     versions: list[dict[str, Any]]
     """Per bag version: version, date, agent, added (document ids), duplicates (ids of the documents repeated)."""
     retention: dict[str, str] = field(default_factory=dict)
@@ -76,10 +77,21 @@ def _details(bag: Path) -> DossierDetails | None:
     retention = {k: info[k][0] for k in RETENTION_FIELDS if k in info}
     if info.get("Retention-Note"):
         retention["Retention-Note"] = "; ".join(info["Retention-Note"])
-    docs = [{k: v for k, v in d.items() if k != "events"} for d in record["documents"]]
+    docs = [{**{k: v for k, v in d.items() if k != "events"}, "scans": _scans(d.get("events", []))}
+            for d in record["documents"]]
     return DossierDetails(dossier=str(record.get("dossier", "")), bag=bag, version=record["version"],
                           documents=docs, versions=list(record["versions"]), retention=retention,
                           legal_hold=_legal_hold(retention, record), disposal=_disposal(retention, record))
+
+
+def _scans(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """How a document's pages were scanned (device, settings, operator), once per distinct scan."""
+    found: list[dict[str, Any]] = []
+    for event in events:
+        scan = event.get("scan") if event.get("type") == "capture" else None
+        if isinstance(scan, dict) and scan not in found:
+            found.append(scan)
+    return found
 
 
 def _legal_hold(retention: dict[str, str], record: dict[str, Any]) -> dict[str, Any]:

@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "retention",
     "hold",
     "export",
+    "scan",
 )
 
 app = typer.Typer(

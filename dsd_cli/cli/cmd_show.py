@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from dsd_cli.cli.output import JsonOption, out_console, print_json
@@ -69,6 +70,30 @@ def _version_change(version: dict[str, object]) -> str:
     return str(version.get("retention_change", ""))
 
 
+def _scan_settings(scan: dict[str, object]) -> str:
+    source = {"adf": "feeder", "flatbed": "flatbed"}.get(str(scan.get("source", "")), "")
+    duplex = scan.get("duplex")
+    sides = "duplex" if duplex is True else "simplex" if duplex is False else ""
+    dpi = f"{scan['dpi']} dpi" if scan.get("dpi") else ""
+    return ", ".join(str(x) for x in (source, sides, scan.get("mode", ""), dpi) if x)
+
+
+def _render_scans(details: DossierDetails) -> None:
+    """How each document was scanned, for documents whose batch had a scan record."""
+    rows = [(d["id"], scan) for d in details.documents for scan in d.get("scans", [])]
+    if not rows:
+        return
+    table = Table(title="Scans")
+    for col in ("document", "scanned", "device", "settings", "operator"):
+        table.add_column(col, overflow="fold")
+    for doc_id, scan in rows:
+        device = " ".join(str(scan[k]) for k in ("device_vendor", "device_model") if scan.get(k))
+        device = f"{device} ({scan.get('device', '')})" if device else str(scan.get("device", ""))
+        table.add_row(escape(doc_id), escape(str(scan.get("started", ""))), escape(device),
+                      escape(_scan_settings(scan)), escape(str(scan.get("operator", ""))))
+    out_console.print(table)
+
+
 def _render_details(details: DossierDetails) -> None:
     out_console.print(f"[bold]Dossier {details.dossier}[/] — bag {details.bag.name}, version {details.version}",
                       highlight=False)
@@ -83,6 +108,7 @@ def _render_details(details: DossierDetails) -> None:
                          f"{d.get('retention_rule', '')} {d.get('disposition', '')}".strip(), d["path"],
                          d["sha256"][:16] + "…")
         out_console.print(docs)
+        _render_scans(details)
     versions = Table(title="Versions")
     for col in ("version", "date", "by", "added", "duplicates of", "change"):
         versions.add_column(col, overflow="fold")
