@@ -4,11 +4,8 @@ The library is organised as stages with plain data objects between them (see `ds
 docs/data-flow.md); the `dsd` command (`dsd_cli.cli`) only parses arguments, calls these stages and renders results.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("dsd_cli")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0+source"
+# The one place the version is written: pyproject.toml reads it from here (and reading package metadata at import
+# would cost every command start-up time).
+__version__ = "0.1.0"
 
 __all__ = ["__version__"]

@@ -73,6 +73,52 @@ def append_audit(log: Path, action: str, *, dossier: str = "", detail: dict[str,
     return entry
 
 
+def last_entry_of(log: Path, action: str) -> dict[str, Any] | None:
+    """The last entry of `action`, read from the end of the log (it is usually among the last ones)."""
+    if not log.exists():
+        return None
+    tag = f'"action": {json.dumps(action, ensure_ascii=False)}'.encode()
+    with open(log, "rb") as handle:
+        end = handle.seek(0, os.SEEK_END)
+        tail = b""
+        while end > 0:
+            start = max(0, end - 65536)
+            handle.seek(start)
+            tail = handle.read(end - start) + tail
+            end = start
+            lines = tail.split(b"\n")
+            complete = lines if start == 0 else lines[1:]  # the first may be cut in two
+            for line in reversed(complete):
+                if tag in line:
+                    try:
+                        entry = json.loads(line)
+                    except json.JSONDecodeError:
+                        continue
+                    if isinstance(entry, dict) and entry.get("action") == action:
+                        return entry
+            tail = lines[0] if start else b""
+    return None
+
+
+def read_entries(log: Path, action: str = "") -> list[dict[str, Any]]:
+    """The log's entries in order (only those of `action` when given), up to the first line that is not an entry.
+    The chain itself is checked by `verify_audit_log`."""
+    if not log.exists():
+        return []
+    entries: list[dict[str, Any]] = []
+    with open(log, encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:
+                break
+            if not isinstance(entry, dict):
+                break
+            if not action or entry.get("action") == action:
+                entries.append(entry)
+    return entries
+
+
 def verify_audit_log(log: Path, display_path: str = "audit/audit-log.jsonl") -> list[Problem]:
     """Check the chain; report the first broken or missing entry (later ones cannot be trusted after it)."""
     if not log.exists():

@@ -32,10 +32,17 @@ class ExitCode(IntEnum):
     """Another dsd process holds the archive's lock."""
     ARCHIVE = 9
     """The archive is not usable for this command (not a dsd archive, unknown dossier, write failure)."""
+    NOTHING_CHECKED = 10
+    """A checking command found nothing to check (no bag and no PDF): it cannot say "all well"."""
     INTERNAL = 70
     """A bug in dsd (an unexpected exception). Please report it with the log."""
     INTERRUPTED = 130
     """Stopped by Ctrl-C or SIGTERM; a later `dsd run` resumes the work."""
+
+    @property
+    def reason(self) -> str:
+        """The code's name as JSON error objects give it when an error has no reason of its own: 'bad-input'."""
+        return self.name.lower().replace("_", "-")
 
 
 class DsdError(Exception):
@@ -112,6 +119,12 @@ class ProblemsFound(DsdError):
     """Raised by checking commands when they ran to the end and found problems."""
 
     exit_code = ExitCode.PROBLEMS_FOUND
+
+
+class NothingChecked(DsdError):
+    """Raised by checking commands that found nothing to check (`dsd verify` on an empty folder)."""
+
+    exit_code = ExitCode.NOTHING_CHECKED
 
 
 def parser_message(exc: BaseException | str, path: object = None) -> str:

@@ -55,11 +55,13 @@ class PageRef(_Dictable):
 
 @dataclass(frozen=True)
 class SeparatorPayload(_Dictable):
-    """What a dsd separator sheet says: the dossier number and the document type code."""
+    """What a dsd separator sheet or label says: the dossier number and the document type code."""
 
     dossier: str
     doc_type: str
     version: int = 1
+    label: bool = False
+    """True for an adhesive label (its page starts a document and is archived), False for a separator sheet."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ class SeparatorRead(_Dictable):
     orientation: int
     """Degrees the code appeared rotated on the page (0, 90, 180, 270)."""
     kind: str = "dsd"
-    """'dsd', 'patch-t' or 'pattern'."""
+    """'dsd' (a sheet), 'label' (a dsd label on a page that is archived), 'patch-t' or 'pattern'."""
 
 
 @dataclass(frozen=True)
@@ -106,13 +108,15 @@ class UnassignedRun(_Dictable):
 
 @dataclass(frozen=True)
 class DroppedPage(_Dictable):
-    """A page dsd left out on purpose (a blank duplex back), recorded in the batch report."""
+    """A page dsd left out on purpose (a blank duplex back), recorded in the batch report and kept aside."""
 
     page: PageRef
     reason: str
     """'duplex-back' or 'blank'."""
     batch: str = ""
-
+    document: int = 0
+    """Sequence (in its batch) of the document whose provenance records the drop: the one the page fell in, else
+    the next one, else the one before; 0 when the batch has no document."""
 
 @dataclass(frozen=True)
 class SplitResult(_Dictable):
@@ -157,6 +161,8 @@ class ArchivedDocument(_Dictable):
     """ISO date the paper document was created or received, when known."""
     events: tuple[dict[str, Any], ...] = ()
     """Provenance events (capture, separation, ocr, signing) with tool names and versions, for PREMIS."""
+    quality: tuple[dict[str, Any], ...] = ()
+    """Per-page OCR quality records (dsd_cli/ocr/quality.py); empty when the engine made none."""
 
 
 @dataclass(frozen=True)

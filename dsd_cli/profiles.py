@@ -48,17 +48,57 @@ class Organization:
     contact_name: str = ""
     contact_email: str = ""
     contact_phone: str = ""
+    language: str = "nl"
+    """nl or fr: the default language of the documents dsd writes for people (reports, lists, METS labels)."""
+
+
+OCR_ENGINES = ("tesseract", "ocrmypdf")
+FLAGGED_DOCUMENTS = ("archive", "quarantine")
 
 
 @dataclass(frozen=True)
 class OcrSettings:
+    engine: str = "tesseract"
+    """'tesseract' (Tesseract's API, the scanned image kept as scanned) or 'ocrmypdf' (OCRmyPDF's pipeline)."""
     languages: tuple[str, ...] = ("nld", "fra")
     output_type: str = "pdfa-2"
     rotate_pages: bool = True
     deskew: bool = True
+    rotate_threshold: float = 8.0
+    """tesseract engine: a page is turned only when Tesseract's orientation confidence reaches this."""
+    straighten_image: bool = False
+    """tesseract engine: re-encode the page image straightened (losslessly, PNG) instead of keeping the scanner's
+    bytes and absorbing the skew in the text layer's coordinates. Said so in the PREMIS event."""
+    tessdata: str = ""
+    """Folder with Tesseract's language data (*.traineddata); empty: TESSDATA_PREFIX or the system's."""
     clean: bool = False
+    """ocrmypdf engine: unpaper. (The tesseract engine cleans noisy pages for recognition by itself.)"""
     optimize: int = 1
+    """ocrmypdf engine: OCRmyPDF's --optimize."""
     timeout_seconds: int = 600
+
+
+@dataclass(frozen=True)
+class QaSettings:
+    """Thresholds of the per-page quality flags, and what happens to a document with a flagged page."""
+
+    flagged: str = "archive"
+    """'archive': archived with its flags recorded; 'quarantine': held in quarantine for review."""
+    min_confidence: float = 70.0
+    """low-confidence: mean word confidence below this (on a page with min_words_for_confidence words)."""
+    min_words_for_confidence: int = 5
+    min_words_per_ink: float = 1500.0
+    """few-words-for-ink: fewer words than ink share x this (a typed page has ~5000 words per unit of ink)."""
+    min_ink: float = 0.004
+    """Pages with less ink than this share of dark pixels count as (nearly) blank: not flagged for ink or
+    orientation."""
+    min_orientation_confidence: float = 1.5
+    """uncertain-orientation: Tesseract's orientation confidence below this on a page with ink."""
+    max_skew: float = 1.5
+    """high-skew: residual skew (degrees) of the recognised lines above this."""
+    min_language_share: float = 0.5
+    """unknown-language: none of the profile's languages holds this share of the text."""
+    min_words_for_language: int = 20
 
 
 @dataclass(frozen=True)
@@ -70,8 +110,11 @@ class SeparatorSettings:
     """Drop a blank page directly after a separator sheet (its duplex back)."""
     drop_blank: bool = False
     """Drop every blank page."""
-    blank_ink_ratio: float = 0.002
-    """A page with less than this share of dark pixels (after despeckling) counts as blank."""
+    blank_min_mark_mm: float = 5.0
+    """A single mark at least this long (a signature, a stamp, a line) makes a page non-blank; shorter marks
+    count only as a line of characters. Specks, punch holes, edge shadows and bleed-through never count."""
+    dropped_pages_retention_days: int = 90
+    """Days the images of dropped pages are kept in the archive's state folder; 0 keeps them until removed."""
     patch_t: bool = False
     """Accept PATCH-T sheets as generic separators (new document, same dossier)."""
     barcode_pattern: str = ""
@@ -99,6 +142,14 @@ class SigningSettings:
 @dataclass(frozen=True)
 class ArchiveSettings:
     checksums: tuple[str, ...] = ("sha256", "sha512")
+
+
+@dataclass(frozen=True)
+class StatsSettings:
+    small_count_threshold: int = 5
+    """`dsd stats` shows a count of dossiers or documents below this as "< N" (it could single out a family)."""
+    timestamp_renewal_years: int = 5
+    """`dsd stats` counts a document timestamp as due for renewal this many years after it was made."""
 
 
 @dataclass(frozen=True)
@@ -133,9 +184,11 @@ class Profile:
     retention: RetentionSettings
     document_types: dict[str, DocumentType]
     ocr: OcrSettings = field(default_factory=OcrSettings)
+    qa: QaSettings = field(default_factory=QaSettings)
     separators: SeparatorSettings = field(default_factory=SeparatorSettings)
     signing: SigningSettings = field(default_factory=SigningSettings)
     archive: ArchiveSettings = field(default_factory=ArchiveSettings)
+    stats: StatsSettings = field(default_factory=StatsSettings)
     source: Path | None = None
 
     @property
@@ -222,7 +275,7 @@ def parse_profile(data: dict[str, Any], source: Path | None = None) -> Profile:
         raise ConfigError("document_types: at least one document type is required")
     sections = {k: v for k, v in data.items()}
     unknown = sorted(set(sections) - {"profile", "organization", "ocr", "separators", "signing", "archive",
-                                      "retention"})
+                                      "retention", "qa", "stats"})
     if unknown:
         raise ConfigError(f"unknown section in profile: {', '.join(unknown)}")
     doc_types: dict[str, DocumentType] = {}
@@ -247,6 +300,8 @@ def parse_profile(data: dict[str, Any], source: Path | None = None) -> Profile:
 
 
 def _check_values(p: Profile) -> None:
+    if p.organization.language not in ("nl", "fr"):
+        raise ConfigError(f"organization.language: {p.organization.language!r} is not nl or fr")
     for i, lang in enumerate(p.ocr.languages):
         if not TESSERACT_LANGUAGE.match(lang):
             raise ConfigError(f"ocr.languages[{i}]: {lang!r} is not a Tesseract language code such as 'nld'")
@@ -254,6 +309,12 @@ def _check_values(p: Profile) -> None:
         raise ConfigError("ocr.languages: at least one language is required")
     if p.ocr.output_type not in ("pdfa-1", "pdfa-2", "pdfa-3", "pdfa"):
         raise ConfigError(f"ocr.output_type: {p.ocr.output_type!r} is not one of pdfa-1, pdfa-2, pdfa-3")
+    if p.ocr.engine not in OCR_ENGINES:
+        raise ConfigError(f"ocr.engine: {p.ocr.engine!r} is not one of {', '.join(OCR_ENGINES)}")
+    if p.qa.flagged not in FLAGGED_DOCUMENTS:
+        raise ConfigError(f"qa.flagged: {p.qa.flagged!r} is not one of {', '.join(FLAGGED_DOCUMENTS)}")
+    if p.ocr.tessdata and not Path(p.ocr.tessdata).expanduser().is_dir():
+        raise ConfigError(f"ocr.tessdata: {p.ocr.tessdata!r} is not a folder")
     if not 0 <= p.ocr.optimize <= 3:
         raise ConfigError(f"ocr.optimize: {p.ocr.optimize} is not between 0 and 3")
     for i, reader in enumerate(p.separators.readers):
@@ -263,6 +324,10 @@ def _check_values(p: Profile) -> None:
         raise ConfigError("separators.readers: at least one barcode reader is required")
     if not 72 <= p.separators.raster_dpi <= 600:
         raise ConfigError(f"separators.raster_dpi: {p.separators.raster_dpi} is not between 72 and 600")
+    if not 1.0 <= p.separators.blank_min_mark_mm <= 50.0:
+        raise ConfigError(f"separators.blank_min_mark_mm: {p.separators.blank_min_mark_mm} is not between 1 and 50")
+    if p.separators.dropped_pages_retention_days < 0:
+        raise ConfigError("separators.dropped_pages_retention_days: must not be negative")
     if p.separators.barcode_pattern:
         try:
             re.compile(p.separators.barcode_pattern)
@@ -275,6 +340,10 @@ def _check_values(p: Profile) -> None:
             raise ConfigError(f"archive.checksums[{i}]: {algo!r} is not one of {', '.join(CHECKSUMS)}")
     if "sha256" not in p.archive.checksums and "sha512" not in p.archive.checksums:
         raise ConfigError("archive.checksums: include sha256 or sha512")
+    if not 2 <= p.stats.small_count_threshold <= 100:
+        raise ConfigError(f"stats.small_count_threshold: {p.stats.small_count_threshold} is not between 2 and 100")
+    if not 1 <= p.stats.timestamp_renewal_years <= 50:
+        raise ConfigError(f"stats.timestamp_renewal_years: {p.stats.timestamp_renewal_years} is not between 1 and 50")
     seen: set[str] = set()
     for i, rule in enumerate(p.retention.rules):
         where = f"retention.rules[{i}] ({rule.id})"

@@ -13,6 +13,7 @@ APT_PACKAGES=(
   fonts-dejavu-core
   softhsm2 opensc
   sane-utils
+  chromium
 )
 
 missing=()

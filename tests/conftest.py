@@ -37,6 +37,17 @@ def dsd():
 
 
 @pytest.fixture(scope="session")
+def unsigned_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped profile with signatures not required: for archives made with `--no-sign` (or `dsd package` of
+    unsigned test PDFs) that must still pass verification."""
+    text = (REPO / "profiles" / "vlaanderen-ocmw.toml").read_text(encoding="utf-8")
+    assert "required = true" in text
+    path = tmp_path_factory.mktemp("profile") / "unsigned.toml"
+    path.write_text(text.replace("required = true", "required = false", 1), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO
 

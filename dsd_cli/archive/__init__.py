@@ -1,7 +1,9 @@
 """The dossier archive: one BagIt bag per dossier, with retention metadata and METS/PREMIS provenance.
 
-Entry points: `package_dossier` (store documents), `read_bag_info`, `list_dossiers`, `dossier_details`,
-`compute_disposition` / `dossier_retention` (retention dates), `generate_bagit_profile`.
+Entry points: `ArchiveSession` (session.py: the lock, layout, audit log and inventory of an archive, and the one
+bag-version writer with its listeners), `package_dossier` (store documents), `check_finished_pdf` /
+`package_documents` (intake.py, `dsd package`), the typed record (record.py), `read_bag_info`, `list_dossiers`,
+`dossier_details`, `compute_disposition` / `dossier_retention` (retention dates), `generate_bagit_profile`.
 """
 
 from dsd_cli.archive.bagio import read_bag_info

@@ -6,12 +6,13 @@ Folders that are not dsd dossier bags (`.dsd/`, `audit/`, `quarantine/`, anythin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dsd_cli.archive.bagio import read_bag_info
-from dsd_cli.archive.record import load_record
+from dsd_cli.archive.record import BagRecord, DocumentEntry, VersionEntry, load_record
 from dsd_cli.errors import ArchiveError, UnsafePathError
 from dsd_cli.safepaths import dossier_from_folder_name, dossier_path
 
@@ -46,17 +47,25 @@ class DossierDetails:
     dossier: str
     bag: Path
     version: int
-    documents: list[dict[str, Any]]
-    """Per document: id, path, sha256, size, doc_type, labels, pages, batch, sources, scan/document dates, rule,
-    and `scans`: the scan records of its capture events (device, settings, operator), once each."""
-    versions: list[dict[str, Any]]
-    """Per bag version: version, date, agent, added (document ids), duplicates (ids of the documents repeated)."""
+    documents: tuple[DocumentEntry, ...]
+    """The documents the current version holds (see record.DocumentEntry)."""
+    versions: tuple[VersionEntry, ...]
+    """Per bag version: version, date, agent, added (document ids), duplicates (ids of the documents repeated)
+    and what else it changed."""
     retention: dict[str, str] = field(default_factory=dict)
     """The retention fields of bag-info.txt; `Retention-Note` joins the notes with '; '."""
     legal_hold: dict[str, Any] = field(default_factory=dict)
     """held (bool); with `dsd hold` also since, by, reason and suspended_due_date (the due date it suspends)."""
     disposal: dict[str, Any] = field(default_factory=dict)
     """Empty unless disposed of: date, approval, and per destroyed document id, doc_type, path, size, sha256."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form `dsd show --json` prints (documents without their events, with their scans)."""
+        return {"dossier": self.dossier, "bag": str(self.bag), "version": self.version,
+                "documents": [{**d.to_dict(events=False), "scans": [dict(s) for s in document_scans(d)]}
+                              for d in self.documents],
+                "versions": [v.to_dict() for v in self.versions], "retention": self.retention,
+                "legal_hold": self.legal_hold, "disposal": self.disposal}
 
 
 def _is_dossier_folder(path: Path) -> bool:
@@ -77,35 +86,32 @@ def _details(bag: Path) -> DossierDetails | None:
     retention = {k: info[k][0] for k in RETENTION_FIELDS if k in info}
     if info.get("Retention-Note"):
         retention["Retention-Note"] = "; ".join(info["Retention-Note"])
-    docs = [{**{k: v for k, v in d.items() if k != "events"}, "scans": _scans(d.get("events", []))}
-            for d in record["documents"]]
-    return DossierDetails(dossier=str(record.get("dossier", "")), bag=bag, version=record["version"],
-                          documents=docs, versions=list(record["versions"]), retention=retention,
-                          legal_hold=_legal_hold(retention, record), disposal=_disposal(retention, record))
+    return DossierDetails(dossier=record.dossier, bag=bag, version=record.version, documents=record.documents,
+                          versions=record.versions, retention=retention, legal_hold=_legal_hold(retention, record),
+                          disposal=_disposal(retention, record))
 
 
-def _scans(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def document_scans(doc: DocumentEntry) -> tuple[Mapping[str, Any], ...]:
     """How a document's pages were scanned (device, settings, operator), once per distinct scan."""
-    found: list[dict[str, Any]] = []
-    for event in events:
-        scan = event.get("scan") if event.get("type") == "capture" else None
-        if isinstance(scan, dict) and scan not in found:
-            found.append(scan)
-    return found
+    found: list[Mapping[str, Any]] = []
+    for event in doc.events:
+        if event.type == "capture" and event.scan is not None and event.scan not in found:
+            found.append(event.scan)
+    return tuple(found)
 
 
-def _legal_hold(retention: dict[str, str], record: dict[str, Any]) -> dict[str, Any]:
+def _legal_hold(retention: dict[str, str], record: BagRecord) -> dict[str, Any]:
     held = retention.get("Legal-Hold") == "yes"
     # A hold from the register has no record facts; one placed with `dsd hold` has them until it is lifted.
-    facts = record.get("legal_hold") if held and isinstance(record.get("legal_hold"), dict) else {}
-    return {"held": held, **{k: str(facts[k]) for k in ("since", "by", "reason", "suspended_due_date") if k in facts}}
+    facts = record.legal_hold.to_dict() if held and record.legal_hold is not None else {}
+    return {"held": held, **facts}
 
 
-def _disposal(retention: dict[str, str], record: dict[str, Any]) -> dict[str, Any]:
+def _disposal(retention: dict[str, str], record: BagRecord) -> dict[str, Any]:
     if not retention.get("Disposal-Date"):
         return {}
-    destroyed = [{k: d.get(k, "") for k in ("id", "doc_type", "path", "size", "sha256", "disposed")}
-                 for d in record.get("disposed", [])]
+    destroyed = [{"id": d.id, "doc_type": d.doc_type, "path": d.path, "size": d.size, "sha256": d.sha256,
+                  "disposed": d.disposed} for d in record.disposed]
     return {"date": retention["Disposal-Date"], "approval": retention.get("Disposal-Approval", ""),
             "documents": destroyed}
 
@@ -134,8 +140,8 @@ def list_dossiers(archive: Path) -> list[DossierSummary]:
         bag_info = read_bag_info(child)
         found.append(DossierSummary(
             dossier=details.dossier, bag=child, version=details.version, documents=len(details.documents),
-            pages=sum(int(d.get("pages", 0)) for d in details.documents),
-            doc_types=tuple(sorted({d["doc_type"] for d in details.documents})),
+            pages=sum(d.pages for d in details.documents),
+            doc_types=tuple(sorted({d.doc_type for d in details.documents})),
             bagging_date=(bag_info.get("Bagging-Date") or [""])[0], disposition=info.get("Disposition", ""),
             due_date=info.get("Disposition-Due-Date", ""), legal_hold=info.get("Legal-Hold") == "yes",
             disposal_date=info.get("Disposal-Date", "")))

@@ -1,50 +1,41 @@
 """Put finished documents into their dossier's bag: a new bag, or a new version of an existing one.
 
-A version is built completely in ARCHIVE/.dsd/staging/ (unchanged payload hard-linked, not rewritten), fsynced, and
-swapped into place atomically. The previous version's manifests and bag-info are kept in versions/vNNNN/. A document
-whose content (SHA-256) is already in the dossier is not stored again: a re-run of the same documents changes
-nothing, and the same content arriving from another batch is recorded once as a `duplicate` event. Before adding
-to a bag, dsd checks it against its own manifests: a damaged bag is never extended (that would re-certify damage).
+A document whose content (SHA-256) is already in the dossier is not stored again: a re-run of the same documents
+changes nothing, and the same content arriving from another batch is recorded once as a `duplicate` event. Given
+a register entry whose dates change the dossier's retention (a dossier closed since), a new version with the
+recomputed retention is written even when no document is new. Versions are written by the archive session
+(session.py, versions.py): checked before, built whole in staging, swapped in atomically, recorded in the archive
+inventory and the audit log.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import json
-import os
-import secrets
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from dsd_cli.archive import bagio
-from dsd_cli.archive.baginfo import bag_info_fields
-from dsd_cli.archive.mets import build_mets
+from dsd_cli.archive.baginfo import bag_info_fields, retention_differs
 from dsd_cli.archive.record import (
-    DOCUMENTS_JSON,
-    METS_XML,
+    BagRecord,
+    DocumentEntry,
+    Duplicate,
+    Event,
     check_pdf,
     document_entry,
-    load_record,
-    new_record,
-    packaging_event,
     parse_date,
     source_files,
 )
-from dsd_cli.archive.retention import dossier_retention, rules_for_types
+from dsd_cli.archive.retention import DossierRetention, dossier_retention, rules_for_types
+from dsd_cli.archive.session import ArchiveSession, new_bag_record
+from dsd_cli.archive.versions import VersionChange
 from dsd_cli.errors import ArchiveError, InputError
-from dsd_cli.fsutil import atomic_copy, atomic_write_bytes, atomic_write_text, file_digests
+from dsd_cli.fsutil import file_digests
 from dsd_cli.models import ArchivedDocument
 from dsd_cli.profiles import Profile
 from dsd_cli.register import RegisterEntry
 from dsd_cli.safepaths import dossier_path, normalise_dossier, validate_dossier
-
-STAGING = Path(".dsd") / "staging"
-RETENTION_KEYS = ("Retention-Rule-Id", "Selection-List-Version", "Retention-Period", "Retention-Trigger",
-                  "Retention-Trigger-Date", "Disposition", "Disposition-Due-Date", "Legal-Hold", "Competence",
-                  "Retention-Note")
 
 
 @dataclass(frozen=True)
@@ -62,177 +53,138 @@ class PackageResult:
     """True when nothing had to change: every document was already archived exactly like this."""
     already_archived: tuple[str, ...] = ()
     """Ids of documents given again exactly as archived before (a re-run after a crash)."""
+    retention_updated: bool = False
+    """True when this version only recomputed the retention (from a register with newer dates)."""
+    re_archived: bool = False
+    """True when the dossier's bag was missing although the archive inventory records it: a new bag was made."""
+    dossier: str = ""
 
 
-def _same_origin(a: dict[str, Any], batch: str, sources: list[dict[str, Any]]) -> bool:
-    return a.get("batch") == batch and a.get("sources") == sources
-
-
-def _plan(record: dict[str, Any], documents: Sequence[ArchivedDocument], profile: Profile, dossier: str,
-          stamp: str) -> tuple[list[tuple[ArchivedDocument, dict[str, Any]]], list[dict[str, Any]],
-                                           list[str]]:
+def _plan(record: BagRecord, documents: Sequence[ArchivedDocument], profile: Profile, dossier: str,
+          stamp: str) -> tuple[list[tuple[ArchivedDocument, DocumentEntry]], list[Duplicate], list[str]]:
     """Decide per document: store it, record it as a duplicate, or skip it (already archived exactly so)."""
-    known = {d["sha256"]: d for d in record["documents"]}
     # A document whose timestamp was renewed is still the one the pipeline made from those pages.
-    known |= {rev["sha256"]: d for d in record["documents"] for rev in d.get("revisions", ())}
-    additions: list[tuple[ArchivedDocument, dict[str, Any]]] = []
-    duplicates: list[dict[str, Any]] = []
+    known = {sha: d for d in record.documents for sha in d.known_sha256}
+    additions: list[tuple[ArchivedDocument, DocumentEntry]] = []
+    duplicates: list[Duplicate] = []
     skipped: list[str] = []
     for doc in documents:
-        if normalise_dossier(doc.dossier) != dossier:
-            raise ArchiveError(f"a document of dossier {doc.dossier!r} was given to dossier {dossier!r}")
-        check_pdf(doc)
         sha = file_digests(doc.pdf, ("sha256",))["sha256"]
         sources = source_files(doc)
         same = known.get(sha)
         if same is None:
-            number = len(record["documents"]) + len(additions) + 1
+            number = len(record.documents) + len(additions) + 1
             entry = document_entry(doc, profile, number, sha, doc.pdf.stat().st_size, stamp)
             additions.append((doc, entry))
             known[sha] = entry
             continue
-        seen = [same, *(d for d in record["duplicates"] + duplicates if d["sha256"] == sha)]
-        if any(_same_origin(d, doc.batch, sources) for d in seen):
-            skipped.append(same["id"])
+        seen = [(same.batch, same.sources), *((d.batch, d.sources) for d in (*record.duplicates, *duplicates)
+                                              if d.sha256 == sha)]
+        if (doc.batch, sources) in seen:
+            skipped.append(same.id)
             continue
-        duplicates.append({"of": same["id"], "sha256": sha, "doc_type": doc.doc_type, "batch": doc.batch,
-                           "sources": sources, "datetime": stamp})
+        duplicates.append(Duplicate(of=same.id, sha256=sha, doc_type=doc.doc_type, batch=doc.batch, sources=sources,
+                                    datetime=stamp))
     return additions, duplicates, skipped
 
 
-def _retention_changed(bag: Path, fields: Sequence[tuple[str, str]]) -> bool:
-    """Whether the retention fields computed now differ from those in the bag's bag-info.txt."""
-    current = bagio.read_bag_info(bag)
-    computed: dict[str, list[str]] = {}
-    for key, value in fields:
-        if key in RETENTION_KEYS:
-            computed.setdefault(key, []).append(" ".join(value.split()))
-    return any(current.get(key, []) != computed.get(key, []) for key in RETENTION_KEYS)
-
-
-def _stage_existing(bag: Path, staged: Path, previous_version: int) -> None:
-    """Copy the live bag's state into `staged`: payload as hard links (never rewritten), tag files as copies,
-    and the previous manifests and bag-info into versions/vNNNN/. The top-level manifests and tag manifests are
-    not copied: the new version writes its own (possibly with other algorithms), none may be left stale."""
-    for path in sorted(bag.rglob("*")):
-        rel = path.relative_to(bag)
-        if not path.is_file() or (len(rel.parts) == 1 and rel.name.startswith(("manifest-", "tagmanifest-"))):
-            continue
-        (staged / rel).parent.mkdir(parents=True, exist_ok=True)
-        if rel.parts[0] == "data":
-            try:
-                os.link(path, staged / rel)
-            except OSError:
-                shutil.copy2(path, staged / rel)
-        else:
-            shutil.copy2(path, staged / rel)
-    kept = staged / "versions" / f"v{previous_version:04d}"
-    kept.mkdir(parents=True, exist_ok=True)
-    for name in ["bag-info.txt", *sorted(p.name for p in bag.glob("manifest-*.txt"))]:
-        shutil.copy2(bag / name, kept / name)
-
-
-def package_dossier(archive: Path, dossier: str, documents: Sequence[ArchivedDocument], profile: Profile,
-                    register_entry: RegisterEntry | None = None, *, agent: str = "dsd",
-                    now: dt.datetime | None = None) -> PackageResult:
-    """Store `documents` in the dossier's bag at `dossier_path(archive, dossier)`: a new bag, or a new version.
-
-    Idempotent: documents already archived with the same content, batch and source pages change nothing.
-    Raises InputError for a document file that is missing or not a PDF, ConfigError for an unknown document type,
-    ArchiveError when the existing bag is not a dsd bag, is damaged or was disposed of. Nothing is published on
-    any error. Given a register entry whose dates changed the retention (a dossier closed since), it writes a new
-    version with the recomputed retention even when no document is new. Callers hold the archive lock.
-    """
+def _check_given(dossier: str, documents: Sequence[ArchivedDocument], profile: Profile,
+                 register_entry: RegisterEntry | None) -> str:
+    """What can be refused before the archive is touched: the dossier number, the register entry, the documents'
+    dossier, type and file. Returns the canonical dossier number."""
     dossier = validate_dossier(dossier)
     if register_entry is not None and normalise_dossier(register_entry.dossier) != dossier:
         raise ArchiveError(f"register entry {register_entry.dossier!r} given for dossier {dossier!r}")
+    rules_for_types(profile, [d.doc_type for d in documents])  # unknown type or rule: fail before any work
+    for doc in documents:
+        if normalise_dossier(doc.dossier) != dossier:
+            raise ArchiveError(f"a document of dossier {doc.dossier!r} was given to dossier {dossier!r}")
+        check_pdf(doc)
+    return dossier
+
+
+def _retention(profile: Profile, record: BagRecord, documents: Sequence[DocumentEntry],
+               entry: RegisterEntry | None) -> DossierRetention:
+    return dossier_retention(profile, [d.doc_type for d in documents], entry,
+                             document_dates=[x for x in (parse_date(d.document_date) for d in documents) if x],
+                             scan_dates=[x for x in (parse_date(d.scan_date) for d in documents) if x],
+                             legal_hold=record.legal_hold is not None)
+
+
+def package_dossier(archive: Path | ArchiveSession, dossier: str, documents: Sequence[ArchivedDocument],
+                    profile: Profile, register_entry: RegisterEntry | None = None, *, agent: str = "dsd",
+                    now: dt.datetime | None = None) -> PackageResult:
+    """Store `documents` in the dossier's bag at `dossier_path(archive, dossier)`: a new bag, or a new version.
+
+    `archive` is the session of a caller that holds the archive (`dsd run`), or a folder: then a session is opened
+    for this call (creating the archive when the folder is new or empty). Idempotent: documents already archived
+    with the same content, batch and source pages change nothing. Raises InputError for a document file that is
+    missing or not a PDF, ConfigError for an unknown document type, ArchiveError when the existing bag is not a
+    dsd bag, is damaged, disagrees with the archive inventory or was disposed of. Nothing is published on any
+    error.
+    """
+    dossier = _check_given(dossier, documents, profile, register_entry)
+    if not isinstance(archive, ArchiveSession):
+        with ArchiveSession.open(archive, create=True) as session:
+            return package_dossier(session, dossier, documents, profile, register_entry, agent=agent, now=now)
+    session = archive
     now = now or dt.datetime.now(dt.UTC)
     stamp = now.isoformat(timespec="seconds")
-    bag = dossier_path(archive, dossier)
-    staging_root = archive / STAGING
-    trash = staging_root / f"{bag.name}.old"
-    bagio.recover_interrupted_publish(bag, trash)
-    bagio.clean_staging(staging_root, bag.name)
-    record = load_record(bag) if bag.exists() else None
-    if bag.exists():
-        if record is None or not (bag / "bagit.txt").is_file():
-            raise ArchiveError(f"{bag} exists but is not a dsd dossier bag; dsd will not change it")
-        bagio.check_tag_files(bag)  # documents.json is trusted only once it matches the tag manifests
-        record = load_record(bag)
-        disposed = bagio.read_bag_info(bag).get("Disposal-Date")
-        if disposed:
-            raise ArchiveError(f"dossier {dossier} was disposed of on {disposed[0]}; dsd does not add to it",
-                               hint="archive new documents under a new dossier number")
-    record = record or new_record(dossier)
-    if record.get("dossier") != dossier:
-        raise ArchiveError(f"{bag.name} holds dossier {record.get('dossier')!r}, not {dossier!r}")
-    rules_for_types(profile, [d.doc_type for d in documents])  # unknown type or rule: fail before any work
+    state = session.bag_state(dossier, hash_payload=False)
+    if state is not None and state.first("Disposal-Date"):
+        raise ArchiveError(f"dossier {dossier} was disposed of on {state.first('Disposal-Date')}; dsd does not add "
+                           "to it", hint="archive new documents under a new dossier number")
+    record = state.record if state else new_bag_record(session, dossier)
+    re_archived = state is None and record.version > 0
 
     additions, duplicates, skipped = _plan(record, documents, profile, dossier, stamp)
-    docs = record["documents"] + [e for _, e in additions]
+    docs = (*record.documents, *(e for _, e in additions))
     if not docs:
         raise InputError(f"no documents to package for dossier {dossier}", reason="empty")
-    retention = dossier_retention(profile, [d["doc_type"] for d in docs], register_entry,
-                                  document_dates=[x for x in (parse_date(d["document_date"]) for d in docs) if x],
-                                  scan_dates=[x for x in (parse_date(d["scan_date"]) for d in docs) if x],
-                                  legal_hold=bool(record.get("legal_hold")))
-    retention_update = bool(not additions and not duplicates and register_entry is not None and bag.exists()
-                            and _retention_changed(bag, bag_info_fields(profile, dossier, record, retention, 0, 0,
-                                                                        now)))
+    retention = _retention(profile, record, docs, register_entry)
+    retention_update = bool(not additions and not duplicates and register_entry is not None and state is not None
+                            and retention_differs(state.fields, bag_info_fields(profile, dossier, record,
+                                                                                retention, 0, 0, now)))
+    bag = dossier_path(session.root, dossier)
     if not additions and not duplicates and not retention_update:
-        return PackageResult(bag=bag, version=record["version"], stored=(), duplicates=(), unchanged=True,
-                             already_archived=tuple(skipped))
-    checked = bagio.checked_payload_digests(bag, profile.archive.checksums) if bag.exists() else {}
+        return PackageResult(bag=bag, version=record.version, stored=(), duplicates=(), unchanged=True,
+                             already_archived=tuple(skipped), dossier=dossier)
 
-    previous_version = record["version"]
+    previous_version = record.version
     version = previous_version + 1
-    for _, entry in additions:
-        entry["added_in_version"] = version
-        entry["events"].append(packaging_event(stamp, agent, f"stored as {entry['path']} in bag version {version}"))
-    bag_events = [packaging_event(stamp, agent, f"a {d['doc_type']} document from batch {d['batch']} has the same "
-                                                f"content as {d['of']}; not stored again", "duplicate")
-                  for d in duplicates]
-    if retention_update:
+    stored = tuple(dataclasses.replace(e, added_in_version=version, events=(
+        *e.events, Event.dsd("packaging", stamp, agent, f"stored as {e.path} in bag version {version}")))
+        for _, e in additions)
+    bag_events = [Event.dsd("duplicate", stamp, agent, f"a {d.doc_type} document from batch {d.batch} has the same "
+                                                       f"content as {d.of}; not stored again") for d in duplicates]
+    if re_archived:
+        kind = "re-archived"
+        bag_events.append(Event.dsd("re-archived", stamp, agent, f"bag version {version}: the bag was missing from "
+                                                                 f"the archive (the inventory recorded version "
+                                                                 f"{previous_version}); made again from the scans"))
+    elif retention_update:
+        kind = "retention-update"
         due = retention.due_date.isoformat() if retention.due_date else "none"
-        bag_events.append(packaging_event(stamp, agent, f"bag version {version}: retention recomputed from the "
-                                                        f"register (disposition due: {due})", "retention-update"))
+        bag_events.append(Event.dsd("retention-update", stamp, agent, f"bag version {version}: retention "
+                                                                      f"recomputed from the register (disposition "
+                                                                      f"due: {due})"))
     elif previous_version:
-        bag_events.append(packaging_event(stamp, agent, f"bag version {version}: {len(additions)} document(s) "
-                                                        f"added, earlier manifests kept in versions/"
-                                                        f"v{previous_version:04d}", "addition"))
-    record = {**record, "version": version, "documents": docs,
-              "duplicates": record["duplicates"] + duplicates, "bag_events": record["bag_events"] + bag_events,
-              "versions": [*record["versions"], {"version": version, "date": stamp, "agent": agent,
-                                                 "added": [e["id"] for _, e in additions],
-                                                 "duplicates": [d["of"] for d in duplicates]}]}
-
-    staging_root.mkdir(parents=True, exist_ok=True)
-    staged = staging_root / f"{bag.name}.{secrets.token_hex(4)}.new"
-    try:
-        staged.mkdir()
-        if bag.exists():
-            _stage_existing(bag, staged, previous_version)
-        for doc, entry in additions:
-            target = staged / entry["path"]
-            atomic_copy(doc.pdf, target)
-            checked[entry["path"]] = file_digests(target, tuple(dict.fromkeys(("sha256",
-                                                                              *profile.archive.checksums))))
-            if checked[entry["path"]]["sha256"] != entry["sha256"]:
-                raise InputError(f"{doc.pdf.name}: the file changed while it was being archived",
-                                 reason="changed-during-copy")
-        atomic_write_text(staged / DOCUMENTS_JSON, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
-        atomic_write_bytes(staged / METS_XML, build_mets(dossier, record, profile, retention, stamp))
-        atomic_write_text(staged / "bagit.txt", bagio.BAGIT_TXT)
-        payload = sorted(checked)
-        fields = bag_info_fields(profile, dossier, record, retention,
-                                 sum((staged / p).stat().st_size for p in payload), len(payload), now)
-        bagio.write_bag_info(staged, fields)
-        bagio.write_manifests(staged, payload, profile.archive.checksums, "manifest", known=checked)
-        bagio.write_manifests(staged, bagio.tag_files(staged), profile.archive.checksums, "tagmanifest")
-        bagio.fsync_tree(staged)
-        bagio.publish(staged, bag, trash)
-    except BaseException:
-        shutil.rmtree(staged, ignore_errors=True)
-        raise
-    return PackageResult(bag=bag, version=version, stored=tuple(e["path"] for _, e in additions),
-                         duplicates=tuple(d["of"] for d in duplicates), already_archived=tuple(skipped))
+        kind = "addition" if additions else "duplicate"
+        bag_events.append(Event.dsd("addition", stamp, agent, f"bag version {version}: {len(additions)} document(s) "
+                                                              f"added, earlier manifests kept in versions/"
+                                                              f"v{previous_version:04d}"))
+    else:
+        kind = "packaging"
+    record = dataclasses.replace(record, documents=(*record.documents, *stored),
+                                 duplicates=(*record.duplicates, *duplicates))
+    record = record.next_version(stamp, agent, added=tuple(e.id for e in stored),
+                                 duplicates=tuple(d.of for d in duplicates),
+                                 change=kind if kind in ("re-archived", "retention-update") else "")
+    record = dataclasses.replace(record, bag_events=(*record.bag_events, *bag_events))
+    fields = bag_info_fields(profile, dossier, record, retention, 0, 0, now)
+    change = VersionChange(kind=kind, record=record, fields=fields,
+                           add={e.path: doc.pdf for (doc, _), e in zip(additions, stored, strict=True)})
+    written = session.write_version(state, change, profile, now=now)
+    return PackageResult(bag=written.bag, version=written.version, stored=tuple(e.path for e in stored),
+                         duplicates=tuple(d.of for d in duplicates), already_archived=tuple(skipped),
+                         retention_updated=retention_update, re_archived=re_archived, dossier=dossier)

@@ -1,6 +1,7 @@
 """PREMIS 3 events and agents, as a dossier bag's METS and an E-ARK export's premis.xml both write them.
 
-dsd records provenance as plain events (metadata/documents.json: type, datetime, agent, tool, outcome, detail);
+dsd records provenance as events (record.Event in metadata/documents.json: type, datetime, agent, tool, outcome,
+detail);
 these functions turn them into PREMIS and collect the agents they name, each once, with identifiers derived from
 what they are, so that rewriting the XML for a new bag version keeps them.
 """
@@ -12,6 +13,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from lxml import etree
+
+from dsd_cli.archive.record import Event
 
 PREMIS = "http://www.loc.gov/premis/v3"
 SCAN = "https://dsd.example.org/ns/scan/1"
@@ -109,20 +112,19 @@ def _scan_agents(scan: dict[str, Any], agents: Agents) -> list[tuple[str, str]]:
     return links
 
 
-def record_event(parent: etree._Element, event: dict[str, Any], event_id: str, obj: tuple[str, str],
+def record_event(parent: etree._Element, event: Event, event_id: str, obj: tuple[str, str],
                  agents: Agents) -> None:
     """One of dsd's recorded events about `obj` (identifier type, value) as PREMIS; its agents go into `agents`.
-    A capture event with a scan record (`scan`) names the scanner and the operator as agents and carries the
-    settings in an eventDetailExtension."""
-    detail = str(event.get("detail", ""))
-    scan = event.get("scan") if isinstance(event.get("scan"), dict) else None
-    links = _scan_agents(scan, agents) if scan else [(agents.actor(str(event.get("agent", ""))), "implementer")]
-    if event.get("tool"):
-        detail = f"{detail} [{event['tool']}]".strip()
-        links.append((agents.tool(str(event["tool"])), "executing program"))
-    event_element(parent, event_id=event_id, kind=str(event.get("type", "unknown")),
-                  when=str(event.get("datetime") or "unknown"), detail=detail,
-                  outcome=str(event.get("outcome", "success")), agents=links, objects=[obj],
+    PREMIS requires a date-time: an unknown one ("" in the record) is written `unknown`. A capture event with a
+    scan record names the scanner and the operator as agents and carries the settings in an eventDetailExtension."""
+    detail = event.detail
+    scan = dict(event.scan) if event.scan else None
+    links = _scan_agents(scan, agents) if scan else [(agents.actor(event.agent), "implementer")]
+    if event.tool:
+        detail = f"{detail} [{event.tool}]".strip()
+        links.append((agents.tool(event.tool), "executing program"))
+    event_element(parent, event_id=event_id, kind=event.type, when=event.datetime or "unknown", detail=detail,
+                  outcome=event.outcome, agents=links, objects=[obj],
                   extension=scan_extension(scan) if scan else None)
 
 

@@ -92,13 +92,39 @@ def compute_disposition(rule: RetentionRule | str, register_entry: RegisterEntry
     return start, add_years(start, rule.period_years)
 
 
+# Why a dossier has no due date: a code and the words its Retention-Note uses (`undated_reason` reads them back).
+UNDATED_REASONS = {
+    "legal-hold": ("under legal hold", "legal hold: disposal suspended"),
+    "permanent": ("kept permanently", "kept permanently"),
+    "open": ("still open (not closed in the register)", "is not closed in the register"),
+    "not-in-register": ("not in the register", "is not in the register"),
+    "no-opening-date": ("no opening date in the register", "the register has no opening date"),
+    "unknown-dates": ("the documents' dates are unknown", "are unknown"),
+}
+HOLD_NOTE = UNDATED_REASONS["legal-hold"][1]
+
+
 def _missing_trigger_note(rule: RetentionRule, entry: RegisterEntry | None) -> str:
     if rule.trigger == "dossier-closed":
-        where = "not in the register" if entry is None else "not closed in the register"
-        return f"no due date yet: the dossier is {where} (rule {rule.id} starts when it is closed)"
+        where = UNDATED_REASONS["not-in-register" if entry is None else "open"][1]
+        return f"no due date yet: the dossier {where} (rule {rule.id} starts when it is closed)"
     if rule.trigger == "dossier-opened":
-        return f"no due date yet: the register has no opening date (rule {rule.id})"
-    return f"no due date yet: the documents' dates ({rule.trigger}) are unknown (rule {rule.id})"
+        return f"no due date yet: {UNDATED_REASONS['no-opening-date'][1]} (rule {rule.id})"
+    return f"no due date yet: the documents' dates ({rule.trigger}) {UNDATED_REASONS['unknown-dates'][1]} " \
+           f"(rule {rule.id})"
+
+
+def undated_reason(legal_hold: bool, period: str, notes: Sequence[str]) -> str:
+    """Why a dossier's bag has no Disposition-Due-Date, as an UNDATED_REASONS code ('other' when its notes do not
+    say)."""
+    if legal_hold:
+        return "legal-hold"
+    if period == "permanent":
+        return "permanent"
+    for code in ("open", "not-in-register", "no-opening-date", "unknown-dates"):
+        if any(UNDATED_REASONS[code][1] in note for note in notes):
+            return code
+    return "other"
 
 
 def rules_for_types(profile: Profile, doc_types: Sequence[str]) -> tuple[RetentionRule, ...]:
@@ -150,7 +176,7 @@ def dossier_retention(profile: Profile, doc_types: Sequence[str], entry: Registe
             due = latest_due if len(dated) == len(rules) else None
     if hold:
         due = None
-        notes.insert(0, "legal hold: disposal suspended")
+        notes.insert(0, HOLD_NOTE)
     if profile.retention.shipped_defaults:
         notes.append(SHIPPED_DEFAULTS_NOTE)
     return DossierRetention(rules=rules, period=period, trigger=trigger, trigger_date=start,

@@ -6,28 +6,43 @@ import contextlib
 import logging
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from dsd_cli.cli.logsetup import LogFormatOption, QuietOption, VerboseOption, setup_logging
-from dsd_cli.cli.output import JsonOption, ProfileOption, err_console, out_console, print_json, warn
-from dsd_cli.cli.progressbar import LogProgress, RichProgress
+from dsd_cli.cli.options import KeyOption, PassphraseFileOption, RegisterOption, WorkersOption
+from dsd_cli.cli.output import (
+    JsonOption,
+    ProfileOption,
+    err_console,
+    human_duration,
+    out_console,
+    print_json,
+    result_line,
+    styled,
+    warn,
+)
 from dsd_cli.errors import PartialResult, ProblemsFound
-from dsd_cli.profiles import load_profile
-from dsd_cli.register import load_register
 
 if TYPE_CHECKING:
     from dsd_cli.pipeline.run import RunReport
 
 log = logging.getLogger("dsd.run")
 
-RUN_HELP = """Run the whole pipeline: ingest → split → OCR/PDF/A → sign → package → verify.
+RUN_HELP = """Run the whole pipeline on scanner output, resumably.
+
+Ingest → split → OCR/PDF/A → sign → package → verify.
 
 Resumable: run the same command again after a crash, a reboot or Ctrl-C and dsd finishes what is unfinished;
-scans that were archived before are skipped. Exit code 0: all archived and verified; 3: some input was quarantined
-or left unassigned (see the summary and ARCHIVE/quarantine/); 1: the archive failed verification.
+scans that were archived before are skipped. Blank backs of separator sheets are left out but kept in
+ARCHIVE/.dsd/dropped/ (see `dsd status`) and recorded in the dossier's provenance. `dsd status --archive ARCHIVE`
+shows a run in progress from another terminal.
+
+Exit codes: 0 all archived and verified; 3 some input was quarantined or left unassigned (see the summary and
+ARCHIVE/quarantine/); 1 the archive failed verification; 4 an input cannot be used; 6 a program is missing;
+7 signing failed; 8 another dsd process holds the archive; 130 interrupted, run it again to resume (full table:
+dsd --help).
 
 Examples:
 
@@ -38,49 +53,66 @@ Examples:
 
 
 def render_summary(report: RunReport) -> None:
-    table = Table(title="Archived dossiers", show_lines=False)
-    table.add_column("dossier")
-    table.add_column("documents", justify="right")
-    table.add_column("pages", justify="right")
-    table.add_column("document types")
-    for dossier, info in sorted(report.dossiers.items()):
-        table.add_row(dossier, str(info["documents"]), str(info["pages"]), ", ".join(info["types"]))
-    out_console.print(table)
+    from rich.table import Table
+
+    from dsd_cli.cli.output import lit
+    from dsd_cli.cli.tables import Column, print_table
+
+    print_table("Archived dossiers", (Column("dossier", keep=True), Column("documents", keep=True, justify="right"),
+                                      Column("pages", keep=True, justify="right"), Column("document types")),
+                [(dossier, info["documents"], info["pages"], ", ".join(info["types"]))
+                 for dossier, info in sorted(report.dossiers.items())])
     counts = Table.grid(padding=(0, 2))
     for label, value in (("pages in", report.pages_in), ("pages archived", report.pages_archived),
                          ("separator sheets", report.separators), ("blank pages dropped", report.dropped),
                          ("pages unassigned", report.unassigned), ("pages quarantined", report.quarantined_pages),
                          ("files quarantined", report.quarantined_files), ("duplicates", report.duplicates)):
         counts.add_row(label, str(value))
+    counts.add_row("time", lit(f"{human_duration(report.elapsed_seconds)} "
+                               f"({report.pages_per_second:.2f} pages archived per second)"))
     out_console.print(counts)
+    if report.dropped_pages:
+        print_dropped(report.dropped_pages, "Blank pages dropped (kept aside; see dsd status)")
     if report.quarantine:
-        q = Table(title="Quarantine (kept for a person to resolve)")
-        for col in ("source", "reason", "message", "kept at"):
-            q.add_column(col)
-        for item in report.quarantine:
-            q.add_row(str(item["source"]), item["reason"], item["message"], str(item["path"]))
-        out_console.print(q)
+        print_table("Quarantine (kept for a person to resolve)",
+                    (Column("source", breakable=True), Column("reason", keep=True), Column("message", breakable=True),
+                     Column("kept at", breakable=True)),
+                    [(item["source"], item["reason"], item["message"], item["path"]) for item in report.quarantine])
     if report.verify_ok is not None:
         errors = [p for p in report.problems if p["severity"] == "error"]
         warnings = len(report.problems) - len(errors)
-        status = "[green]verified[/]" if report.verify_ok else f"[red]{len(errors)} problem(s)[/]"
-        out_console.print(f"verification: {status}" + (f" ({warnings} warning(s))" if warnings else ""))
+        status = ("verified", "green") if report.verify_ok else (f"{len(errors)} problem(s)", "red")
+        result_line(styled("verification: ", status, f" ({warnings} warning(s))" if warnings else ""))
         for p in errors[:20]:
-            out_console.print(f"  {p['check']}: {p['path']}: {p['message']}", highlight=False)
+            result_line(f"  {p['check']}: {p['path']}: {p['message']}")
+
+
+def print_dropped(pages: list[dict[str, Any]], title: str) -> None:
+    """Dropped pages with where each is kept; file names are shown literally."""
+    from dsd_cli.cli.tables import Column, print_table
+
+    def kept(page: dict[str, Any]) -> str:
+        where = page.get("kept", "")
+        return f"{where} (removed after the retention period)" if where and page.get("still_kept") is False else where
+
+    print_table(title, (Column("source", breakable=True), Column("page", keep=True, justify="right"),
+                        Column("reason", keep=True), Column("kept at", breakable=True),
+                        Column("sha256", keep=True, detail=True)),
+                [(Path(p["source"]).name, p["page"], p["reason"], kept(p), p.get("sha256", "")[:16]) for p in pages])
 
 
 def register(app: typer.Typer) -> None:
     @app.command("run", help=RUN_HELP)
     def run_command(
-        inputs: Annotated[list[Path] | None, typer.Argument(help="Scanner files or folders (none: resume).")] = None,
-        archive: Annotated[Path, typer.Option("--archive", "-a", help="Archive folder (created if needed).")] = ...,
+        inputs: Annotated[list[Path] | None, typer.Argument(help="Scanner files or folders (none: resume).",
+                                                            metavar="SCAN")] = None,
+        archive: Annotated[Path, typer.Option("--archive", "-a", metavar="FOLDER",
+                                              help="Archive folder (created if needed).")] = ...,
         profile: ProfileOption = None,
-        register_csv: Annotated[Path | None, typer.Option("--register", help="Dossier register CSV.")] = None,
-        workers: Annotated[int, typer.Option("--workers", "-w", help="Parallel workers (0: one per core).")] = 0,
-        key: Annotated[Path | None, typer.Option("--key", envvar="DSD_KEY",
-                                                 help="PKCS#12 signing key (passphrase: DSD_KEY_PASSPHRASE, "
-                                                      "--passphrase-file or a prompt).")] = None,
-        passphrase_file: Annotated[Path | None, typer.Option("--passphrase-file")] = None,
+        register_csv: RegisterOption = None,
+        workers: WorkersOption = 0,
+        key: KeyOption = None,
+        passphrase_file: PassphraseFileOption = None,
         no_sign: Annotated[bool, typer.Option("--no-sign", help="Do not sign documents.")] = False,
         drop_blank: Annotated[bool, typer.Option("--drop-blank", help="Drop every blank page (recorded).")] = False,
         no_verify: Annotated[bool, typer.Option("--no-verify", help="Skip the final verification.")] = False,
@@ -89,12 +121,17 @@ def register(app: typer.Typer) -> None:
         quiet: QuietOption = False,
         verbose: VerboseOption = 0,
     ) -> None:
+        from dsd_cli.cli.inputs import input_path, register_file
+        from dsd_cli.cli.progressbar import LogProgress, RichProgress
         from dsd_cli.pipeline.run import RunOptions, run_pipeline
+        from dsd_cli.profiles import load_profile
 
+        for path in inputs or ():
+            input_path(path)
         fmt = setup_logging(log_format, quiet, verbose)
         options = RunOptions(
             inputs=tuple(inputs or ()), archive=archive, profile=load_profile(profile),
-            register=load_register(register_csv) if register_csv else None,
+            register=register_file(register_csv),
             workers=workers or (os.cpu_count() or 1), sign=not no_sign, key=key, passphrase_file=passphrase_file,
             drop_blank=True if drop_blank else None, verify=not no_verify,
         )
@@ -109,8 +146,8 @@ def register(app: typer.Typer) -> None:
         elif not quiet:
             render_summary(report)
         if report.demo_signing:
-            err_console.print("[bold yellow]DEMO signatures[/]: this archive was signed with a demo key — "
-                              "not for production.")
+            err_console.print(styled(("DEMO signatures", "bold yellow"), ": this archive was signed with a demo "
+                                     "key — not for production."))
         if report.verify_ok is False:
             raise ProblemsFound("the archive did not pass verification")
         if report.partial:

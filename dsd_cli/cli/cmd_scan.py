@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from dsd_cli.cli.logsetup import LogFormatOption, QuietOption, VerboseOption, setup_logging
-from dsd_cli.cli.output import JsonOption, ProfileOption, err_console, info, out_console, print_json, warn
+from dsd_cli.cli.options import KeyOption, PassphraseFileOption, RegisterOption, WorkersOption
+from dsd_cli.cli.output import JsonOption, ProfileOption, err_console, info, print_json, result_line, styled, warn
 from dsd_cli.errors import PartialResult, ProblemsFound, UsageError
 
 if TYPE_CHECKING:
@@ -30,9 +29,14 @@ place when complete, so `dsd watch` never takes half a batch. `dsd run` reads th
 settings and operator into every document's provenance (PREMIS). dsd picks the device's own values for --source,
 --duplex, --mode and --dpi (backends name them differently) and says so when the device lacks one.
 
-An empty feeder ends the batch (exit 0). A jam, an open cover or a device error keeps the pages already scanned
-(exit 3); Ctrl-C keeps them too (exit 130); nothing scanned at all: exit 4. A device that cannot do what was asked
-(no duplex, no such resolution): exit 2, before anything is scanned.
+An empty feeder ends the batch. A jam, an open cover or a device error keeps the pages already scanned; so does
+Ctrl-C. A device that cannot do what was asked (no duplex, no such resolution) is refused before anything is
+scanned.
+
+Exit codes: 0 scanned until the feeder was empty (or --pages), 3 the scanner stopped after some pages (jam, open
+cover, device error; with --run also: archived, some input quarantined), 4 nothing scanned (empty feeder, the
+scanner cannot be opened), 2 the device cannot do what was asked or a wrong command line, 6 no scanimage, 130
+Ctrl-C (the pages scanned are kept); with --run also 1, 5, 7, 8, 9 as for dsd run (full table: dsd --help).
 
 Examples:
 
@@ -40,76 +44,72 @@ Examples:
 
   dsd scan --device 'fujitsu:fi-7160:1234' --duplex --dpi 300 --inbox /srv/scans/inbox
 
-  dsd scan -d 'fujitsu:fi-7160:1234' --mode color -o /srv/scans/2026-11-24-a --device-option swdeskew=yes
+  dsd scan --device 'fujitsu:fi-7160:1234' --mode color -o /srv/scans/2026-11-24-a --device-option swdeskew=yes
 
-  dsd scan -d 'fujitsu:fi-7160:1234' --duplex --run --archive /srv/archive --register /srv/register.csv
+  dsd scan --device 'fujitsu:fi-7160:1234' --duplex --run --archive /srv/archive --register /srv/register.csv
 """
 
 
 def _render_devices(devices: list[dict[str, str]]) -> None:
+    from dsd_cli.cli.tables import Column, print_table
+
     if not devices:
         info("SANE finds no scanner (is it switched on and connected? `scanimage -L` should list it)")
         return
-    table = Table(title="Scanners")
-    for col in ("device", "vendor", "model", "type", "backend"):
-        table.add_column(col, overflow="fold")
-    for d in devices:
-        table.add_row(*(escape(d[k]) for k in ("name", "vendor", "model", "type", "backend")))
-    out_console.print(table)
+    print_table("Scanners", (Column("device", keep=True), Column("vendor"), Column("model"), Column("type"),
+                             Column("backend", keep=True)),
+                [tuple(d[k] for k in ("name", "vendor", "model", "type", "backend")) for d in devices])
 
 
 def _render_prepared(prepared: PreparedScan) -> None:
-    table = Table(title=f"Device values for {escape(prepared.device.name)}", show_header=False)
-    table.add_column("option", style="bold")
-    table.add_column("value", overflow="fold")
-    for name, value in prepared.device_settings.values:
-        table.add_row(escape(name), escape(value))
-    out_console.print(table)
+    from dsd_cli.cli.tables import print_facts
+
+    print_facts(f"Device values for {prepared.device.name}", list(prepared.device_settings.values))
 
 
 def _render_result(result: ScanResult) -> None:
+    from dsd_cli.cli.tables import print_facts
+
     record = result.record
-    where = escape(str(result.batch)) if result.batch else "—"
-    out_console.print(f"[bold]{result.pages} page(s)[/] scanned into {where}: {escape(record.message)}",
-                      highlight=False)
-    table = Table(show_header=False)
-    table.add_column("field", style="bold")
-    table.add_column("value", overflow="fold")
-    for key, value in (("device", record.describe()), ("operator", record.operator),
-                       ("started", record.started), ("ended", record.ended)):
-        table.add_row(key, escape(value or "—"))
-    out_console.print(table)
+    where = str(result.batch) if result.batch else "—"
+    result_line(styled((f"{result.pages} page(s)", "bold"), f" scanned into {where}: {record.message}"))
+    print_facts("Scan", [("device", record.describe()), ("operator", record.operator),
+                         ("started", record.started), ("ended", record.ended)])
 
 
 def register(app: typer.Typer) -> None:
     @app.command("scan", help=SCAN_HELP)
     def scan_command(
-        device: Annotated[str | None, typer.Option("--device", "-d", envvar="DSD_SCANNER", show_envvar=True,
-                                                   help="SANE device name (see --list).")] = None,
-        source: Annotated[str, typer.Option("--source", help="adf (document feeder) or flatbed.")] = "adf",
+        device: Annotated[str | None, typer.Option("--device", metavar="DEVICE", envvar="DSD_SCANNER",
+                                                   show_envvar=True, help="SANE device name (see --list).")] = None,
+        source: Annotated[str, typer.Option("--source", metavar="adf|flatbed",
+                                            help="adf (document feeder) or flatbed.")] = "adf",
         duplex: Annotated[bool, typer.Option("--duplex", help="Scan both sides (feeder only).")] = False,
-        dpi: Annotated[int, typer.Option("--dpi", help="Resolution in dots per inch.")] = 300,
-        mode: Annotated[str, typer.Option("--mode", help="gray, color or lineart.")] = "gray",
-        pages: Annotated[int | None, typer.Option("--pages", help="Stop after this many page images "
-                                                                  "(both sides count in duplex).")] = None,
-        device_option: Annotated[list[str] | None, typer.Option(
-            "--device-option", help="Another device option as NAME=VALUE (repeatable), e.g. swdeskew=yes.")] = None,
-        output: Annotated[Path | None, typer.Option("--output", "-o", help="Batch folder to create.")] = None,
-        inbox: Annotated[Path | None, typer.Option("--inbox", help="Create the batch folder in this inbox.")] = None,
-        operator: Annotated[str | None, typer.Option("--operator", help="Who scans (default: the login name).")]
+        dpi: Annotated[int, typer.Option("--dpi", metavar="N", help="Resolution in dots per inch.")] = 300,
+        mode: Annotated[str, typer.Option("--mode", metavar="gray|color|lineart", help="Colour mode.")] = "gray",
+        pages: Annotated[int | None, typer.Option("--pages", metavar="N", help="Stop after this many page images "
+                                                                               "(both sides count in duplex).")]
         = None,
+        device_option: Annotated[list[str] | None, typer.Option(
+            "--device-option", metavar="NAME=VALUE",
+            help="Another device option (repeatable), e.g. swdeskew=yes.")] = None,
+        output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FOLDER",
+                                                    help="Batch folder to create.")] = None,
+        inbox: Annotated[Path | None, typer.Option("--inbox", metavar="FOLDER",
+                                                   help="Create the batch folder in this inbox.")] = None,
+        operator: Annotated[str | None, typer.Option("--operator", metavar="NAME",
+                                                     help="Who scans (default: the login name).")] = None,
         list_devices: Annotated[bool, typer.Option("--list", help="List the scanners SANE finds.")] = False,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the settings against the device and show "
                                                                 "its values; scan nothing.")] = False,
         run: Annotated[bool, typer.Option("--run", help="Archive the batch at once (as `dsd run` would).")] = False,
-        archive: Annotated[Path | None, typer.Option("--archive", "-a", help="Archive folder for --run.")] = None,
+        archive: Annotated[Path | None, typer.Option("--archive", "-a", metavar="FOLDER",
+                                                     help="Archive folder for --run (created if needed).")] = None,
         profile: ProfileOption = None,
-        register_csv: Annotated[Path | None, typer.Option("--register", help="Dossier register CSV (--run).")]
-        = None,
-        workers: Annotated[int, typer.Option("--workers", "-w", help="Parallel workers for --run.")] = 0,
-        key: Annotated[Path | None, typer.Option("--key", envvar="DSD_KEY", help="PKCS#12 signing key (--run).")]
-        = None,
-        passphrase_file: Annotated[Path | None, typer.Option("--passphrase-file")] = None,
+        register_csv: RegisterOption = None,
+        workers: WorkersOption = 0,
+        key: KeyOption = None,
+        passphrase_file: PassphraseFileOption = None,
         no_sign: Annotated[bool, typer.Option("--no-sign", help="Do not sign documents (--run).")] = False,
         json_output: JsonOption = False,
         log_format: LogFormatOption = "auto",
@@ -138,7 +138,7 @@ def register(app: typer.Typer) -> None:
         if not 10 <= dpi <= 9600:
             raise UsageError(f"--dpi {dpi} is not a scanner resolution")
         if not dry_run and (output is None) == (inbox is None):
-            raise UsageError("give exactly one of -o DIR (the batch folder) and --inbox DIR")
+            raise UsageError("give exactly one of -o FOLDER (the batch folder) and --inbox FOLDER")
         if run and archive is None:
             raise UsageError("--run needs --archive")
         if archive is not None and not run:
@@ -150,20 +150,22 @@ def register(app: typer.Typer) -> None:
                               max_pages=pages)
         run_options = None
         if run:
+            from dsd_cli.archive.session import check_archive_folder
+            from dsd_cli.cli.inputs import register_file
             from dsd_cli.pipeline.run import RunOptions
             from dsd_cli.profiles import load_profile
-            from dsd_cli.register import load_register
 
             assert archive is not None
-            # Profile and register are read before scanning: a mistake in them must not cost a scanned batch.
+            # Archive, profile and register are checked before scanning: a mistake in them must not cost a batch.
+            check_archive_folder(archive, create=True)
             run_options = RunOptions(inputs=(), archive=archive, profile=load_profile(profile),
-                                     register=load_register(register_csv) if register_csv else None,
+                                     register=register_file(register_csv),
                                      workers=workers or (os.cpu_count() or 1), sign=not no_sign, key=key,
                                      passphrase_file=passphrase_file)
         prepared = prepare_scan(request)
         if dry_run:
             if json_output:
-                print_json({"ok": True, "dry_run": True, **prepared.to_dict()})
+                print_json({"dry_run": True, **prepared.to_dict()})
             elif not quiet:
                 _render_prepared(prepared)
             return
@@ -187,8 +189,8 @@ def register(app: typer.Typer) -> None:
 
                 render_summary(report)
         if report is not None and report.demo_signing:
-            err_console.print("[bold yellow]DEMO signatures[/]: this archive was signed with a demo key — "
-                              "not for production.")
+            err_console.print(styled(("DEMO signatures", "bold yellow"), ": this archive was signed with a demo "
+                                     "key — not for production."))
         if report is not None and report.verify_ok is False:
             raise ProblemsFound("the archive did not pass verification")
         if problem is not None:

@@ -4,29 +4,49 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from dsd_cli.cli.output import JsonOption, ProfileOption, err_console, out_console, print_json
-from dsd_cli.errors import InputError, ProblemsFound
-from dsd_cli.fsutil import atomic_write_text
-from dsd_cli.models import VerifyReport
-from dsd_cli.profiles import load_profile
+from dsd_cli.cli.logsetup import QuietOption, VerboseOption, setup_logging
+from dsd_cli.cli.options import LangOption, TrustOption
+from dsd_cli.cli.output import (
+    JsonOption,
+    ProfileOption,
+    err_console,
+    human_duration,
+    human_size,
+    print_json,
+    result_line,
+    styled,
+    warn,
+)
+from dsd_cli.errors import InputError, NothingChecked, ProblemsFound
 
-VERIFY_HELP = """Verify an archive folder, single BagIt bags (any BagIt 0.93-1.0 bag) or single PDFs.
+if TYPE_CHECKING:
+    from dsd_cli.models import VerifyReport
+    from dsd_cli.profiles import Profile
 
-Checks every checksum of every manifest and tag manifest, completeness, paths that would leave a bag, signatures
-(integrity, coverage of the current file, trust), PDF/A structure, dsd profile rules, METS and the audit log; see
-docs/verification.md for every check and what is not checked. Nothing is changed.
+VERIFY_HELP = """Verify archive folders, BagIt bags and PDF files.
 
-Exit code 0: all well (warnings allowed), 1: problems found, 4: a path cannot be read.
+Any BagIt 0.93-1.0 bag, from dsd or another tool. Checks every checksum of every manifest and tag manifest,
+completeness, paths that would leave a bag, signatures (integrity, coverage of the current file, trust), PDF/A
+structure, dsd profile rules, METS and the audit log; see docs/verification.md for every check and what is not
+checked. Nothing in a bag is changed; of an archive folder, the verdict per bag is recorded (audit/verifications/,
+with an audit-log entry) for `dsd stats`. The HTML report (--report) is for an auditor: in Dutch, or French with
+--lang fr.
+
+Exit codes: 0 all well (warnings allowed), 1 problems found, 2 wrong command line, 4 a path cannot be read or
+the report cannot be written, 5 a bad profile, 10 nothing to verify (no bag and no PDF: an empty folder, loose
+files, an empty backup mount) (full table: dsd --help).
 
 Examples:
 
   dsd verify /srv/archive --report verification-2026-11.html
+
+  dsd verify /srv/archive --report verification-2026-11.html --lang fr
 
   dsd verify bag1 bag2 --json --workers 8
 
@@ -38,85 +58,120 @@ Examples:
 """
 
 
-def _human(size: int) -> str:
-    for unit in ("bytes", "kB", "MB", "GB", "TB"):
-        if size < 1000 or unit == "TB":
-            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1000
-    return f"{size} bytes"
+def _render(report: VerifyReport, seconds: float) -> None:
+    from dsd_cli.cli.tables import Column, print_table
 
-
-def _render(report: VerifyReport) -> None:
     if report.problems:
-        table = Table(title="Problems")
-        for col in ("severity", "path", "check", "finding"):
-            table.add_column(col, overflow="fold")
-        for p in report.problems:
-            style = "red" if p.severity == "error" else "yellow"
-            table.add_row(f"[{style}]{p.severity}[/]", p.path, p.check, p.message)
-        out_console.print(table)
-    counts = ", ".join(_human(v) if k == "bytes" else f"{v} {k.replace('_', ' ')}"
+        rows = [(styled((p.severity, "red" if p.severity == "error" else "yellow")), p.path, p.check, p.message)
+                for p in report.problems]
+        print_table("Problems", (Column("severity", keep=True), Column("path", breakable=True),
+                                 Column("check", keep=True),
+                                 Column("finding", breakable=True)), rows)
+    counts = ", ".join(human_size(v) if k == "bytes" else f"{v} {k.replace('_', ' ')}"
                        for k, v in sorted(report.checked.items()))
     errors = sum(p.severity == "error" for p in report.problems)
     warnings = len(report.problems) - errors
-    verdict = "[green]all well[/]" if report.ok else f"[red]{errors} problem(s) found[/]"
-    out_console.print(f"{verdict}, {warnings} warning(s) — checked {counts or 'nothing'}", highlight=False)
+    verdict = ("all well", "green") if report.ok else (f"{errors} problem(s) found", "red")
+    speed = report.checked.get("bytes", 0) / seconds if seconds > 0 else 0
+    rate = f" ({human_size(speed)}/s)" if report.checked.get("bytes") else ""
+    result_line(styled(verdict, f", {warnings} warning(s) — checked {counts or 'nothing'} in "
+                                f"{human_duration(seconds)}{rate}"))
+
+
+def _organisation(report: VerifyReport, profile: Profile | None) -> str:
+    """Whose archive the report is about: the given profile's organisation, else the one(s) the bags name."""
+    if profile is not None:
+        return profile.organization.name
+    from dsd_cli.archive.bagio import read_bag_info
+
+    names: list[str] = []
+    for bag in report.details.get("bags", []):
+        try:
+            named = read_bag_info(Path(bag["path"])).get("Source-Organization", [])
+        except (OSError, UnicodeDecodeError, KeyError):
+            continue
+        names += [n for n in named[:1] if n and n not in names]
+    return ", ".join(names)
 
 
 def register(app: typer.Typer) -> None:
     @app.command("verify", help=VERIFY_HELP)
     def verify_command(
-        paths: Annotated[list[Path], typer.Argument(help="Archive folders, bags or PDF files.")],
+        paths: Annotated[list[Path], typer.Argument(help="Archive folders, bags or PDF files.",
+                                                    metavar="ARCHIVE|BAG|PDF")],
         fast: Annotated[bool, typer.Option("--fast", help="Presence and Payload-Oxum only (no hashing).")] = False,
         fixity_only: Annotated[bool, typer.Option("--fixity-only", help="BagIt fixity only, like bagit.py "
                                                   "--validate: every checksum, no PDF, signature or profile "
                                                   "checks.")] = False,
-        workers: Annotated[int, typer.Option("--workers", "-w",
+        workers: Annotated[int, typer.Option("--workers", "-w", metavar="N",
                                              help="Hashing threads and PDF-checking processes (0: one per core).",
                                              min=0)] = 0,
-        trust: Annotated[list[Path] | None, typer.Option("--trust", help="Trusted root certificate, PEM or DER "
-                                                                         "(repeat for several).")] = None,
+        trust: TrustOption = None,
         no_demo_trust: Annotated[bool, typer.Option("--no-demo-trust",
                                                     help="Treat dsd demo signatures as untrusted.")] = False,
-        report_html: Annotated[Path | None, typer.Option("--report", help="Also write a self-contained HTML "
-                                                                          "report to this file.")] = None,
+        report_html: Annotated[Path | None, typer.Option("--report", metavar="FILE",
+                                                         help="Also write a self-contained HTML report for an "
+                                                              "auditor to this file.")] = None,
+        lang: LangOption = None,
         profile: ProfileOption = None,
         json_output: JsonOption = False,
+        quiet: QuietOption = False,
+        verbose: VerboseOption = 0,
     ) -> None:
-        from dsd_cli.verify import VerifyOptions, verify_paths
+        from dsd_cli.cli.inputs import input_file, input_path, output_folder_of
+        from dsd_cli.fsutil import atomic_write_text
+        from dsd_cli.i18n import document_language
+        from dsd_cli.profiles import load_profile
 
-        if report_html is not None and not report_html.parent.is_dir():
-            raise InputError(f"{report_html.parent}: no such folder for the report", reason="missing")
+        for path in paths:
+            input_path(path)
+        if report_html is not None:
+            output_folder_of(report_html)
+        setup_logging("auto", quiet, verbose)
         # Without --profile, each dsd bag is checked against the profile it names (DSD-Profile).
         prof = load_profile(profile) if profile else None
+        lang = document_language(lang, (prof or load_profile()).organization.language)
+
+        from dsd_cli.verify import VerifyOptions, verify_paths
+        from dsd_cli.verify.html_report import render_html
+
         signatures = not (fast or fixity_only)  # only then do trust roots matter
         roots = tuple(trust or ()) + (tuple(Path(p) for p in (prof or load_profile()).signing.trust_roots)
                                       if signatures else ())
         for root in roots:
-            if not root.is_file():
-                raise InputError(f"{root}: trust root certificate not found", reason="missing")
+            input_file(root, "trust root certificate")
         options = VerifyOptions(workers=workers or (os.cpu_count() or 1), fast=fast, fixity_only=fixity_only,
                                 trust_roots=roots, profile=prof, allow_demo_trust=not no_demo_trust)
-        bars = err_console.is_terminal and not json_output
+        bars = err_console.is_terminal and not json_output and not quiet
         if bars:
             from dsd_cli.cli.progressbar import RichProgress
 
             progress_context: contextlib.AbstractContextManager = RichProgress()
         else:
             progress_context = contextlib.nullcontext()
+        started = time.monotonic()
         with progress_context as progress:
             report = verify_paths(paths, options, progress)
-        if report_html is not None:
-            from dsd_cli.verify.html_report import render_html
+        seconds = time.monotonic() - started
+        from dsd_cli.stats.verifications import record_archive_verifications
 
+        level = "fast" if fast else "fixity" if fixity_only else "full"
+        for message in record_archive_verifications(paths, report, level=level):
+            warn(message)
+        if report_html is not None:
             try:
-                atomic_write_text(report_html, render_html(report, paths, fast=fast))
+                atomic_write_text(report_html, render_html(report, paths, fast=fast, fixity_only=fixity_only,
+                                                           lang=lang, organisation=_organisation(report, prof)))
             except OSError as exc:
                 raise InputError(f"{report_html}: the report cannot be written ({exc.strerror})",
                                  reason="unwritable") from None
         if json_output:
-            print_json(report.to_dict())
-        else:
-            _render(report)
+            print_json({**report.to_dict(), "seconds": round(seconds, 3)})
+        elif not quiet or not report.ok:
+            _render(report, seconds)
+        from dsd_cli.verify.archivecheck import NOTHING_CHECKED
+
+        if any(p.check == NOTHING_CHECKED for p in report.problems):
+            raise NothingChecked("nothing was verified: no bag and no PDF found")
         if not report.ok:
             raise ProblemsFound(f"{sum(p.severity == 'error' for p in report.problems)} problem(s) found")

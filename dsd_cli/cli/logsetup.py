@@ -9,13 +9,13 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.logging import RichHandler
 
 from dsd_cli.cli.output import err_console
+from dsd_cli.errors import UsageError
 
 LogFormatOption = Annotated[
-    str, typer.Option("--log-format", help="auto (Rich on a terminal, plain otherwise), plain or json.",
-                      envvar="DSD_LOG_FORMAT")]
+    str, typer.Option("--log-format", metavar="auto|plain|json",
+                      help="auto (Rich on a terminal, plain otherwise), plain or json.", envvar="DSD_LOG_FORMAT")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors; no progress bars.")]
 VerboseOption = Annotated[int, typer.Option("--verbose", "-v", count=True, help="More detail (-vv for debug).")]
 
@@ -35,20 +35,24 @@ class JsonFormatter(logging.Formatter):
 class PlainFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         extra = " ".join(f"{k}={v}" for k, v in vars(record).items() if k not in _STANDARD)
-        stamp = dt.datetime.fromtimestamp(record.created).strftime("%Y-%m-%d %H:%M:%S")
+        from dsd_cli.i18n import local_time
+
+        stamp = local_time(record.created, seconds=True)
         return f"{stamp} {record.levelname:<7} {record.getMessage()}" + (f" {extra}" if extra else "")
 
 
 def setup_logging(log_format: str = "auto", quiet: bool = False, verbose: int = 0) -> str:
     """Configure the 'dsd' logger; returns the effective format ('rich', 'plain' or 'json')."""
     if log_format not in ("auto", "plain", "json"):
-        raise typer.BadParameter("use auto, plain or json", param_hint="--log-format")
+        raise UsageError(f"--log-format: {log_format!r} is not one of auto, plain, json")
     effective = log_format
     if log_format == "auto":
         effective = "rich" if sys.stderr.isatty() else "plain"
     handler: logging.Handler
     if effective == "rich":
-        handler = RichHandler(console=err_console, show_path=False, markup=False)
+        from rich.logging import RichHandler
+
+        handler = RichHandler(console=err_console.get(), show_path=False, markup=False)
     else:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(JsonFormatter() if effective == "json" else PlainFormatter())

@@ -183,9 +183,9 @@ def _fill(staged: Path, selected: list[SelectedDossier], top: str
                         "organisation": (info.get("Source-Organization") or [""])[0],
                         "bag_info_sha256": hashlib.sha256((sel.bag / "bag-info.txt").read_bytes()).hexdigest(),
                         "manifest_sha256": hashlib.sha256((sel.bag / "manifest-sha256.txt").read_bytes()).hexdigest(),
-                        "documents": [d["id"] for d in sel.documents]})
+                        "documents": [d.id for d in sel.documents]})
         for doc in sel.documents:
-            rel_source = doc["path"]
+            rel_source = doc.path
             if rel_source not in manifests:
                 raise ArchiveError(f"{sel.bag.name}: {rel_source} is not in its manifest")
             source = sel.bag / rel_source
@@ -196,9 +196,9 @@ def _fill(staged: Path, selected: list[SelectedDossier], top: str
             _check_name(rel)
             payload[rel] = _copy_checked(source, staged / rel, manifests[rel_source])
             day = document_day(doc)
-            rows.append({"dossier": sel.dossier, "document": doc["id"], "doc_type": doc["doc_type"],
-                         "label_nl": doc.get("label_nl", ""), "label_fr": doc.get("label_fr", ""),
-                         "date": day.isoformat() if day else "", "pages": doc.get("pages", 0),
+            rows.append({"dossier": sel.dossier, "document": doc.id, "doc_type": doc.doc_type,
+                         "label_nl": doc.label_nl, "label_fr": doc.label_fr,
+                         "date": day.isoformat() if day else "", "pages": doc.pages,
                          "sha256": payload[rel]["sha256"], "size": (staged / rel).stat().st_size,
                          "file": rel[len("data/"):], "source": f"{sel.bag.name}/{rel_source}",
                          "source_version": sel.version})

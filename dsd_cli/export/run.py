@@ -7,14 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dsd_cli.audit import append_audit
+from dsd_cli.archive.session import ArchiveSession, require_archive
 from dsd_cli.errors import UsageError
 from dsd_cli.export.build import FORMATS, ExportResult, build_export
 from dsd_cli.export.package import encrypt, parse_recipients, private_folder, serialise
 from dsd_cli.export.select import Criteria
 from dsd_cli.fsutil import sha256_file
-from dsd_cli.pipeline.layout import ArchiveLayout
-from dsd_cli.pipeline.lock import archive_lock
 
 
 @dataclass(frozen=True)
@@ -46,6 +44,7 @@ def run_export(archive: Path, criteria: Criteria, output: Path, *, fmt: str | No
     """`fmt`: None (a bag folder), zip or tar; `export_format`: what the bag holds (see build.FORMATS)."""
     if export_format not in FORMATS:
         raise UsageError(f"--format {export_format!r}: choose {' or '.join(FORMATS)}")
+    require_archive(archive)
     recipients = parse_recipients(encrypt_to) if encrypt_to else []
     if recipients and fmt is None:
         fmt = "zip"
@@ -53,8 +52,7 @@ def run_export(archive: Path, criteria: Criteria, output: Path, *, fmt: str | No
         raise UsageError(f"{output} already exists; dsd does not overwrite an export")
     if output.resolve().is_relative_to(archive.resolve()):
         raise UsageError("the export must be written outside the archive")
-    layout = ArchiveLayout(archive)
-    with archive_lock(layout.lock):
+    with ArchiveSession.open(archive) as session:
         if fmt is None:
             result = build_export(archive, criteria, output, lang=lang, fmt=export_format, now=now)
             kind, digest = "bag", ""
@@ -70,7 +68,7 @@ def run_export(archive: Path, criteria: Criteria, output: Path, *, fmt: str | No
                     serialise(result.bag, output, fmt)
                     kind = fmt
             digest = sha256_file(output)
-        append_audit(layout.audit_log, "export", detail={
+        session.audit("export", detail={
             "kind": kind, "format": export_format, "criteria": criteria.as_dict(), "documents": result.documents,
             "bytes": result.bytes,
             "dossiers": sorted({r["dossier"] for r in result.rows}), "sha256": digest})

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from dsd_cli.archive.dossiers import dossier_details, list_dossiers
-from dsd_cli.archive.record import parse_date
+from dsd_cli.archive.record import DocumentEntry, parse_date
 from dsd_cli.errors import ArchiveError, UsageError
 from dsd_cli.safepaths import validate_dossier
 
@@ -60,15 +60,15 @@ class SelectedDossier:
     dossier: str
     bag: Path
     version: int
-    documents: list[dict[str, Any]] = field(default_factory=list)
+    documents: list[DocumentEntry] = field(default_factory=list)
 
 
-def document_day(doc: dict[str, Any]) -> dt.date | None:
-    return parse_date(str(doc.get("document_date") or "")) or parse_date(str(doc.get("scan_date") or ""))
+def document_day(doc: DocumentEntry) -> dt.date | None:
+    return parse_date(doc.document_date) or parse_date(doc.scan_date)
 
 
-def _matches(doc: dict[str, Any], criteria: Criteria) -> bool:
-    if criteria.types and doc["doc_type"] not in criteria.types:
+def _matches(doc: DocumentEntry, criteria: Criteria) -> bool:
+    if criteria.types and doc.doc_type not in criteria.types:
         return False
     if not (criteria.since or criteria.until):
         return True

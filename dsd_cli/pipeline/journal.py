@@ -16,13 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
+"""2: per-page OCR quality (table page_quality); 3: runs.pid (the process of a run, so `dsd status` can
+tell a run in progress from an interrupted one). An earlier journal gains both when opened."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY, started REAL NOT NULL, finished REAL, status TEXT NOT NULL DEFAULT 'running',
-    command TEXT NOT NULL, host TEXT NOT NULL, user TEXT NOT NULL, summary TEXT);
+    command TEXT NOT NULL, host TEXT NOT NULL, user TEXT NOT NULL, summary TEXT, pid INTEGER);
 CREATE TABLE IF NOT EXISTS batches (
     id TEXT PRIMARY KEY, label TEXT NOT NULL, state TEXT NOT NULL, run_id INTEGER, created REAL NOT NULL,
     finished REAL, report TEXT);
@@ -39,6 +41,8 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE TABLE IF NOT EXISTS quarantine (
     id INTEGER PRIMARY KEY, batch_id TEXT, source TEXT NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL,
     path TEXT NOT NULL, pages INTEGER NOT NULL DEFAULT 0, created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS page_quality (
+    document_id TEXT NOT NULL, page INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (document_id, page));
 CREATE INDEX IF NOT EXISTS documents_state ON documents(state);
 CREATE INDEX IF NOT EXISTS pages_role ON pages(role);
 """
@@ -71,6 +75,15 @@ def _document_row(r: sqlite3.Row) -> DocumentRow:
                        file=r["file"], file_sha256=r["file_sha256"], events=json.loads(r["events"]), error=r["error"])
 
 
+def _dropped_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    """A dropped page as recorded; journals of dsd versions that did not keep dropped pages hold a bare PageRef."""
+    page = entry.get("page")
+    if isinstance(page, dict):
+        return {"batch": entry.get("batch", ""), "reason": entry.get("reason", ""), "source": page.get("source", ""),
+                "page": int(page.get("index", 0)) + 1, "document": 0, "kept": "", "sha256": ""}
+    return entry
+
+
 class Journal:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -81,7 +94,14 @@ class Journal:
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.executescript(SCHEMA)
-        self.db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        self._migrate()
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    def _migrate(self) -> None:
+        """Add what a journal of an earlier dsd lacks (new tables come from SCHEMA); its rows stay as they are."""
+        columns = {r["name"] for r in self.db.execute("PRAGMA table_info(runs)")}
+        if "pid" not in columns:
+            self.db.execute("ALTER TABLE runs ADD COLUMN pid INTEGER")
 
     def close(self) -> None:
         self.db.close()
@@ -97,10 +117,10 @@ class Journal:
         self.db.execute("COMMIT")
 
     # runs -----------------------------------------------------------------------------------------------------
-    def start_run(self, command: str, host: str, user: str) -> int:
+    def start_run(self, command: str, host: str, user: str, pid: int | None = None) -> int:
         with self.transaction() as db:
-            cur = db.execute("INSERT INTO runs(started, command, host, user) VALUES (?, ?, ?, ?)",
-                             (time.time(), command, host, user))
+            cur = db.execute("INSERT INTO runs(started, command, host, user, pid) VALUES (?, ?, ?, ?, ?)",
+                             (time.time(), command, host, user, pid))
             return int(cur.lastrowid or 0)
 
     def finish_run(self, run_id: int, status: str, summary: dict[str, Any]) -> None:
@@ -154,11 +174,37 @@ class Journal:
     def document(self, doc_id: str) -> DocumentRow:
         return _document_row(self.db.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone())
 
+    def quality(self, doc_id: str) -> list[dict[str, Any]]:
+        """The per-page quality records of a document's OCR, in page order (empty when none were made)."""
+        rows = self.db.execute("SELECT data FROM page_quality WHERE document_id = ? ORDER BY page", (doc_id,))
+        return [json.loads(r["data"]) for r in rows]
 
+    def restart_document(self, doc_id: str) -> None:
+        """Back to `planned` (its image PDF was made again), keeping only the events of how its pages were captured
+        and split: OCR, signing and packaging are redone and recorded anew."""
+        with self.transaction() as db:
+            row = db.execute("SELECT events FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            events = json.loads(row["events"])
+            first_step = next((i for i, e in enumerate(events) if e.get("type") not in ("capture", "separation")),
+                              len(events))
+            db.execute("UPDATE documents SET state = ?, file = NULL, file_sha256 = NULL, events = ?, error = NULL,"
+                       " updated = ? WHERE id = ?", (PLANNED, json.dumps(events[:first_step]), time.time(), doc_id))
+
+    def batch_sources(self, batch_id: str) -> dict[str, str]:
+        """The source files the batch was split from: recorded path -> SHA-256."""
+        return {r["path"]: r["sha256"] for r in self.db.execute(
+            "SELECT path, sha256 FROM sources WHERE batch_id = ?", (batch_id,))}
 
     def advance_document(self, doc_id: str, state: str, *, file: Path | None, file_sha256: str | None,
-                         new_events: list[dict[str, Any]] = (), error: str | None = None) -> None:  # type: ignore[assignment]
+                         new_events: list[dict[str, Any]] = (), error: str | None = None,  # type: ignore[assignment]
+                         quality: list[dict[str, Any]] | None = None) -> None:
+        """Move a document to `state`; with `quality`, its pages' quality records are replaced in the same
+        transaction (an OCR result and its figures are committed together or not at all)."""
         with self.transaction() as db:
+            if quality is not None:
+                db.execute("DELETE FROM page_quality WHERE document_id = ?", (doc_id,))
+                db.executemany("INSERT INTO page_quality(document_id, page, data) VALUES (?, ?, ?)",
+                               [(doc_id, int(r["page"]), json.dumps(r, ensure_ascii=False)) for r in quality])
             row = db.execute("SELECT events FROM documents WHERE id = ?", (doc_id,)).fetchone()
             events = json.loads(row["events"]) + list(new_events)
             db.execute("UPDATE documents SET state = ?, file = ?, file_sha256 = ?, events = ?, error = ?, updated = ?"
@@ -199,6 +245,15 @@ class Journal:
     def last_quarantine_id(self) -> int:
         return int(self.db.execute("SELECT COALESCE(MAX(id), 0) FROM quarantine").fetchone()[0])
 
+    def dropped_pages(self, batch_ids: set[str] | None = None) -> list[dict[str, Any]]:
+        """The dropped pages recorded with each batch's split (where each is kept, its checksum), in batch order."""
+        found = []
+        for r in self.db.execute("SELECT id, report FROM batches ORDER BY created, id"):
+            if batch_ids is None or r["id"] in batch_ids:
+                found += [{**_dropped_entry(d), "batch_id": r["id"]}
+                          for d in json.loads(r["report"] or "{}").get("dropped", [])]
+        return found
+
     # status ---------------------------------------------------------------------------------------------------
     def status(self) -> dict[str, Any]:
         q = self.db.execute
@@ -210,20 +265,29 @@ class Journal:
         batches = [dict(r) for r in q("SELECT id, label, state, created, finished FROM batches ORDER BY created")]
         quarantine = [dict(r) for r in q("SELECT source, reason, message, path, pages, created FROM quarantine"
                                          " ORDER BY id")]
-        runs = [dict(r) for r in q("SELECT id, started, finished, status, command FROM runs ORDER BY id DESC LIMIT 5")]
-        throughput = None
-        last = q("SELECT started, finished, summary FROM runs WHERE finished IS NOT NULL ORDER BY id DESC"
-                 " LIMIT 1").fetchone()
-        if last and last["summary"]:
-            summary = json.loads(last["summary"])
-            seconds = max(1e-6, last["finished"] - last["started"])
-            throughput = round(summary.get("pages_archived", 0) / seconds, 3)
+        runs = [dict(r) for r in q("SELECT id, started, finished, status, command, host, pid FROM runs"
+                                   " ORDER BY id DESC LIMIT 5")]
+        last = q("SELECT id, started, finished, status, summary FROM runs WHERE finished IS NOT NULL"
+                 " ORDER BY id DESC LIMIT 1").fetchone()
         return {
             "pages": {"archived": int(done_pages["n"]), "pending": int(pending_pages["n"]),
                       "failed": roles.get("quarantined", 0) + roles.get("unassigned", 0), "by_role": roles},
             "documents": docs,
             "batches": batches,
             "quarantine": quarantine,
+            "dropped": self.dropped_pages(),
             "recent_runs": runs,
-            "last_run_pages_per_second": throughput,
+            "last_finished_run": _run_figures(last) if last else None,
         }
+
+
+def _run_figures(row: sqlite3.Row) -> dict[str, Any]:
+    """What a finished run did and how fast, from its summary (journals of every schema version)."""
+    summary = json.loads(row["summary"]) if row["summary"] else {}
+    pages = summary.get("pages", {}).get("archived", 0) if isinstance(summary.get("pages"), dict) else 0
+    seconds = summary.get("elapsed_seconds")
+    if not isinstance(seconds, (int, float)) or seconds <= 0:  # summaries written before elapsed_seconds existed
+        seconds = max(0.0, row["finished"] - row["started"])
+    return {"id": row["id"], "status": row["status"], "started": row["started"], "finished": row["finished"],
+            "pages_archived": pages, "documents_archived": summary.get("documents_archived", 0),
+            "elapsed_seconds": round(seconds, 3), "pages_per_second": round(pages / seconds, 3) if seconds else 0.0}

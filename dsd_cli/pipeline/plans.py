@@ -9,6 +9,7 @@ from typing import Any
 
 from dsd_cli.models import DocumentPlan, PageRef, SeparatorPayload, SeparatorRead, SourceFile, SplitResult
 from dsd_cli.scan.scan_record import ScanRecord
+from dsd_cli.sheets.payload import separated_by
 
 
 def batch_key(sources: tuple[SourceFile, ...]) -> str:
@@ -76,8 +77,9 @@ def capture_events(plan: DocumentPlan, sources: dict[Path, SourceFile], batch_la
     sep = plan.separator
     events.append({
         "type": "separation", "datetime": now_iso(), "agent": "dsd", "tool": split_tool, "outcome": "success",
-        "detail": (f"separator sheet {sep.page.source.name} page {sep.page.index + 1} read by {sep.reader} "
+        "detail": (f"{separated_by(sep.kind)} {sep.page.source.name} page {sep.page.index + 1} read by {sep.reader} "
                    f"({sep.pass_name} pass, {sep.orientation}°); document {plan.sequence} of batch {batch_label}"),
+        "separator_kind": sep.kind, "separator_file": sep.page.source.name, "separator_page": sep.page.index + 1,
     })
     return events
 

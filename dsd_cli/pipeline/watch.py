@@ -23,7 +23,8 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from dsd_cli.errors import DsdError
+from dsd_cli.archive.session import require_archive
+from dsd_cli.errors import DsdError, InputError
 from dsd_cli.pipeline.run import RunOptions, RunReport, run_pipeline
 from dsd_cli.scan.scan_record import ScanRecordError
 
@@ -91,8 +92,14 @@ class _Wake(FileSystemEventHandler):
 def watch_inbox(inbox: Path, template: RunOptions, *, settle_seconds: float = 10.0, poll_seconds: float = 2.0,
                 max_items: int | None = None, timeout: float | None = None, stop: threading.Event | None = None,
                 on_result: Callable[[WatchResult], None] | None = None) -> list[WatchResult]:
-    """Process settled items of `inbox` until `stop` is set, `max_items` are done or `timeout` seconds passed."""
-    inbox.mkdir(parents=True, exist_ok=True)
+    """Process settled items of `inbox` until `stop` is set, `max_items` are done or `timeout` seconds passed.
+
+    InputError when the inbox is not a folder (a mount that is not there must not look like an empty inbox),
+    ArchiveError when the archive is not a dsd archive (`dsd run --archive DIR` makes an empty one)."""
+    if not inbox.is_dir():
+        raise InputError(f"{inbox}: the inbox folder does not exist", reason="missing",
+                         hint="create it, or check that the scanner's share is mounted")
+    require_archive(template.archive)
     stop = stop or threading.Event()
     wake = threading.Event()
     observer = Observer()

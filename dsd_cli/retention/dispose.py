@@ -15,6 +15,7 @@ gets an entry with the certificate's SHA-256.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -24,13 +25,15 @@ from pathlib import Path
 from typing import Any
 
 from dsd_cli import __version__
-from dsd_cli.audit import append_audit, current_user
+from dsd_cli.archive.layout import AUDIT_DIR
+from dsd_cli.archive.record import Event
+from dsd_cli.archive.session import ArchiveSession
+from dsd_cli.archive.versions import BagState, VersionChange, bag_profile, set_field
+from dsd_cli.audit import current_user
 from dsd_cli.errors import ArchiveError, InputError, UsageError
 from dsd_cli.fsutil import atomic_write_text, sha256_file
-from dsd_cli.pipeline.layout import AUDIT_DIR, ArchiveLayout
-from dsd_cli.pipeline.lock import archive_lock
 from dsd_cli.profiles import Profile
-from dsd_cli.retention.rebag import BagState, Change, bag_event, next_version, read_state, set_field, write_version
+from dsd_cli.retention.due import csv_column_key
 from dsd_cli.safepaths import safe_file_stem, validate_dossier
 
 DISPOSALS_DIR = "disposals"
@@ -75,6 +78,8 @@ def read_list(path: Path) -> list[ListedDossier]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read the list ({exc})", reason="unreadable") from None
     reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames:  # the headers of a Dutch or French due list name the same columns
+        reader.fieldnames = [csv_column_key(name) for name in reader.fieldnames]
     if not reader.fieldnames or "dossier" not in reader.fieldnames:
         raise InputError(f"{path}: not a disposal list (a CSV with a 'dossier' column, as `dsd retention due "
                          "--csv` writes)", reason="not-a-list")
@@ -125,25 +130,24 @@ def _refusal(state: BagState, item: ListedDossier, on: dt.date) -> str:
 
 def _dossier_entry(state: BagState) -> dict[str, Any]:
     docs = []
-    for d in state.record["documents"]:
-        digests = state.payload.get(d["path"], {})
-        docs.append({"id": d["id"], "path": d["path"], "doc_type": d["doc_type"], "pages": d.get("pages", 0),
-                     "size": d["size"], "sha256": d["sha256"], "sha512": digests.get("sha512", ""),
-                     "retention_rule": d.get("retention_rule", "")})
+    for d in state.record.documents:
+        digests = (state.payload or {}).get(d.path, {})
+        docs.append({"id": d.id, "path": d.path, "doc_type": d.doc_type, "pages": d.pages, "size": d.size,
+                     "sha256": d.sha256, "sha512": digests.get("sha512", ""), "retention_rule": d.retention_rule})
     return {"dossier": state.dossier, "bag": state.bag.name, "rule": state.first("Retention-Rule-Id"),
             "selection_list_version": state.first("Selection-List-Version"),
             "disposition": state.first("Disposition"), "competence": state.first("Competence"),
-            "due_date": state.first("Disposition-Due-Date"), "bag_version": state.record["version"],
+            "due_date": state.first("Disposition-Due-Date"), "bag_version": state.record.version,
             "documents": docs}
 
 
-def _plan(archive: Path, listed: list[ListedDossier], approval: str, on: dt.date
+def _plan(session: ArchiveSession, listed: list[ListedDossier], approval: str, on: dt.date
           ) -> tuple[DisposalPlan, dict[str, BagState]]:
     plan = DisposalPlan(approval=approval, on=on)
     states: dict[str, BagState] = {}
     for item in listed:
         try:
-            state = read_state(archive, item.dossier)
+            state = session.require_bag(item.dossier)
         except ArchiveError as exc:
             plan.refused.append(f"{item.dossier}: {exc.message}")
             continue
@@ -166,7 +170,9 @@ def _check_approval(approval: str) -> str:
 def plan_disposal(archive: Path, list_file: Path, approval: str, *, on: dt.date | None = None) -> DisposalPlan:
     """What `dispose_listed` would remove (a dry run): reads and checks, changes nothing."""
     approval = _check_approval(approval)
-    plan, _ = _plan(archive, read_list(list_file), approval, on or dt.date.today())
+    listed = read_list(list_file)
+    with ArchiveSession.open(archive) as session:
+        plan, _ = _plan(session, listed, approval, on or dt.date.today())
     return plan
 
 
@@ -180,6 +186,20 @@ def _certificate_path(archive: Path, day: dt.date, approval: str) -> Path:
     return candidate
 
 
+def _tombstone(state: BagState, approval: str, on: dt.date, stamp: str, agent: str, detail: str) -> VersionChange:
+    """The version that destroys a dossier's documents: an empty payload, the documents moved to `disposed`."""
+    documents = state.record.documents
+    record = state.record.next_version(stamp, agent, Event.dsd("deletion", stamp, agent, detail), change="disposal",
+                                       removed=tuple(d.id for d in documents), disposal_approval=approval)
+    record = dataclasses.replace(record, documents=(), disposed=(
+        *record.disposed, *(dataclasses.replace(d, events=(), disposed=stamp) for d in documents)))
+    fields = set_field(state.fields, "Disposal-Date", on.isoformat(), after="Legal-Hold")
+    fields = set_field(fields, "Disposal-Approval", approval, after="Disposal-Date")
+    fields = set_field(fields, "External-Description", f"Dossier {state.dossier}: documents destroyed on "
+                                                       f"{on.isoformat()} (approval {approval})")
+    return VersionChange(kind="disposal", record=record, fields=fields, remove=tuple(d.path for d in documents))
+
+
 def dispose_listed(archive: Path, list_file: Path, approval: str, *, on: dt.date | None = None,
                    profile: Profile | None = None, agent: str = "dsd retention dispose",
                    now: dt.datetime | None = None) -> DisposalResult:
@@ -190,9 +210,8 @@ def dispose_listed(archive: Path, list_file: Path, approval: str, *, on: dt.date
     on = on or now.date()
     stamp = now.isoformat(timespec="seconds")
     listed = read_list(list_file)
-    layout = ArchiveLayout(archive)
-    with archive_lock(layout.lock):
-        plan, states = _plan(archive, listed, approval, on)
+    with ArchiveSession.open(archive) as session:
+        plan, states = _plan(session, listed, approval, on)
         if plan.refused:
             raise ArchiveError("the list cannot be carried out; nothing was removed:\n  " + "\n  ".join(plan.refused),
                                hint="take the refused dossiers off the list (or lift their hold) and run it again")
@@ -211,27 +230,17 @@ def dispose_listed(archive: Path, list_file: Path, approval: str, *, on: dt.date
                       f"(disposition {entry['disposition']}, due {entry['due_date']}), approval {approval}, by {who}: "
                       + ", ".join(f"{d['id']} sha256 {d['sha256']}" for d in entry["documents"]))
 
-            def change(s: BagState, detail: str = detail) -> Change:
-                record = next_version(s.record, stamp, agent, bag_event(stamp, agent, "deletion", detail),
-                                      removed=[d["id"] for d in s.record["documents"]], disposal_approval=approval)
-                record["disposed"] = [*s.record.get("disposed", []),
-                                      *({**{k: v for k, v in d.items() if k != "events"}, "disposed": stamp}
-                                        for d in s.record["documents"])]
-                record["documents"] = []
-                fields = set_field(s.fields, "Disposal-Date", on.isoformat(), after="Legal-Hold")
-                fields = set_field(fields, "Disposal-Approval", approval, after="Disposal-Date")
-                fields = set_field(fields, "External-Description",
-                                   f"Dossier {s.dossier}: documents destroyed on {on.isoformat()} "
-                                   f"(approval {approval})")
-                return Change(fields=fields, record=record, remove=tuple(d["path"] for d in s.record["documents"]))
-
-            versions[state.dossier] = write_version(archive, state, change, profile, now=now)
+            versions[state.dossier] = session.write_version(state, _tombstone(state, approval, on, stamp, agent,
+                                                                              detail),
+                                                            bag_profile(state, profile), now=now).version
             # Written after every dossier: an interruption leaves a certificate of what was destroyed so far.
             certificate["dossiers"].append({**entry, "tombstone_version": versions[state.dossier]})
             certificate["complete"] = len(versions) == len(plan.dossiers)
             atomic_write_text(path, json.dumps(certificate, ensure_ascii=False, indent=2) + "\n")
-        append_audit(layout.audit_log, "disposal", detail={
+        digest = sha256_file(path)
+        session.audit("disposal", detail={
             "approval": approval, "dossiers": [e["dossier"] for e in plan.dossiers],
             "documents": plan.documents, "bytes": plan.bytes,
-            "certificate": path.relative_to(archive).as_posix(), "certificate_sha256": sha256_file(path)})
+            "certificate": path.relative_to(archive).as_posix(), "certificate_sha256": digest})
+        session.record_disposal_certificate([e["dossier"] for e in plan.dossiers], path, digest)
     return DisposalResult(plan=plan, certificate=path, versions=versions)

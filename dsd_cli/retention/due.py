@@ -3,7 +3,8 @@
 A dossier is due when bag-info.txt gives a Disposition-Due-Date on or before the date, it is not under legal hold
 and it has not been disposed of already (no Disposal-Date). The list is grouped by disposition (V destroy,
 S sample, B transfer/keep) and competence (federal dossiers need the State Archives' approval, Flemish ones the
-Flemish archive inspection's).
+Flemish archive inspection's). Dossiers without a due date are counted by why (`undated_dossiers`): still open,
+not in the register, under legal hold, kept permanently, … — `dsd retention update` applies a newer register.
 """
 
 from __future__ import annotations
@@ -15,12 +16,31 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from dsd_cli.archive.bagio import read_bag_info
-from dsd_cli.archive.dossiers import list_dossiers
+from dsd_cli.archive.dossiers import DossierSummary, list_dossiers
+from dsd_cli.archive.retention import UNDATED_REASONS, undated_reason
+from dsd_cli.archive.session import require_archive
 from dsd_cli.errors import UsageError
+from dsd_cli.i18n import competence_label
 
 DISPOSITION_ORDER = {"V": 0, "S": 1, "B": 2}
-DISPOSITION_LABELS = {"V": "destroy (vernietigen)", "S": "sample (selectie)", "B": "transfer/keep (bewaren)"}
 CSV_COLUMNS = ("dossier", "bag", "rule", "disposition", "competence", "due_date", "documents", "bytes", "selected")
+"""The columns of a due list, as `DueDossier` and `dsd retention dispose --list` name them."""
+CSV_HEADERS = {
+    "nl": ("dossier", "map", "regel", "bestemming", "bevoegdheid", "vervaldatum", "documenten", "bytes",
+           "geselecteerd"),
+    "fr": ("dossier", "répertoire", "règle", "sort final", "compétence", "échéance", "documents", "octets",
+           "sélectionné"),
+}
+"""The header line of a due list people read, in the list's language (dsd_cli.i18n.LANGUAGES)."""
+
+
+def csv_column_key(header: str) -> str:
+    """The column a header names, in any language of CSV_HEADERS or as CSV_COLUMNS ('geselecteerd' -> 'selected')."""
+    name = header.strip().lower()
+    for headers in CSV_HEADERS.values():
+        if name in headers:
+            return CSV_COLUMNS[headers.index(name)]
+    return name
 
 
 @dataclass(frozen=True)
@@ -57,6 +77,7 @@ def _payload_bytes(oxum: str) -> int:
 def due_dossiers(archive: Path, on: dt.date | None = None) -> list[DueDossier]:
     """Dossiers due on or before `on` (default today), ordered by disposition, competence, due date, dossier."""
     on = on or dt.date.today()
+    require_archive(archive)
     found: list[DueDossier] = []
     for summary in list_dossiers(archive):
         info = read_bag_info(summary.bag)
@@ -77,6 +98,29 @@ def due_dossiers(archive: Path, on: dt.date | None = None) -> list[DueDossier]:
     return found
 
 
+def undated_dossiers(archive: Path, summaries: list[DossierSummary] | None = None) -> dict[str, list[str]]:
+    """Dossiers that have no due date (and are not disposed of), by reason code (UNDATED_REASONS), in order."""
+    found: dict[str, list[str]] = {}
+    for summary in list_dossiers(archive) if summaries is None else summaries:
+        if summary.due_date or summary.disposal_date:
+            continue
+        info = read_bag_info(summary.bag)
+        reason = undated_reason(summary.legal_hold, (info.get("Retention-Period") or [""])[0],
+                                info.get("Retention-Note", []))
+        found.setdefault(reason, []).append(summary.dossier)
+    return {code: found[code] for code in [*UNDATED_REASONS, "other"] if code in found}
+
+
+def undated_text(undated: dict[str, list[str]]) -> str:
+    """'5 dossier(s) have no due date: 3 still open (…), 2 not in the register' ('' when there are none)."""
+    total = sum(len(v) for v in undated.values())
+    if not total:
+        return ""
+    parts = [f"{len(v)} {UNDATED_REASONS.get(code, ('other (see their Retention-Note lines)',))[0]}"
+             for code, v in undated.items()]
+    return f"{total} dossier(s) have no due date: " + ", ".join(parts)
+
+
 def grouped(items: list[DueDossier]) -> dict[tuple[str, str], list[DueDossier]]:
     groups: dict[tuple[str, str], list[DueDossier]] = {}
     for item in items:
@@ -88,13 +132,14 @@ def due_as_dicts(items: list[DueDossier]) -> list[dict[str, object]]:
     return [asdict(item) for item in items]
 
 
-def due_csv(items: list[DueDossier]) -> str:
-    """The due list as CSV. `selected` is left empty: for S (sample) dossiers the archivist writes `yes` (kept
-    as part of the sample) or `no` (may be destroyed) before the list goes to `dsd retention dispose`."""
+def due_csv(items: list[DueDossier], lang: str = "nl") -> str:
+    """The due list as CSV with headers in `lang`. `selected` is left empty: for S (sample) dossiers the archivist
+    writes `ja`/`oui`/`yes` (kept as part of the sample) or `nee`/`non`/`no` (may be destroyed) before the list goes
+    to `dsd retention dispose`."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(CSV_HEADERS[lang])
     for d in items:
-        writer.writerow([d.dossier, d.bag, d.rule, d.disposition, d.competence, d.due_date, d.documents, d.bytes,
-                         ""])
+        writer.writerow([d.dossier, d.bag, d.rule, d.disposition, competence_label(d.competence, lang, short=True),
+                         d.due_date, d.documents, d.bytes, ""])
     return out.getvalue()

@@ -131,8 +131,8 @@ def split_report(result: SplitResult, pdf_names: dict[int, str] | None = None) -
         "documents": documents,
         "unassigned": [{"batch": u.batch, "reason": u.reason, "detail": u.detail, "source": str(u.pages[0].source),
                         "pages": _page_numbers(u.pages)} for u in result.unassigned],
-        "dropped": [{"batch": d.batch, "reason": d.reason, "source": str(d.page.source), "page": d.page.index + 1}
-                    for d in result.dropped],
+        "dropped": [{"batch": d.batch, "reason": d.reason, "source": str(d.page.source), "page": d.page.index + 1,
+                     "document": d.document} for d in result.dropped],
         "quarantined": [{"source": str(q.source), "reason": q.reason, "message": q.message}
                         for q in result.quarantined],
         "sources": [{"path": str(s.path), "sha256": s.sha256, "size": s.size, "kind": s.kind,
@@ -142,7 +142,8 @@ def split_report(result: SplitResult, pdf_names: dict[int, str] | None = None) -
 
 
 def write_split_output(result: SplitResult, out_dir: Path) -> Path:
-    """One PDF per document and per unassigned run in `out_dir`, plus `split.json` describing them."""
+    """One PDF per document and per unassigned run in `out_dir`, each dropped page in `out_dir/dropped/`, plus
+    `split.json` describing them."""
     out_dir.mkdir(parents=True, exist_ok=True)
     names: dict[int, str] = {}
     for number, plan in enumerate(result.documents, start=1):
@@ -153,6 +154,10 @@ def write_split_output(result: SplitResult, out_dir: Path) -> Path:
         name = f"unassigned-{number:03d}-{run.reason}.pdf"
         write_pages_pdf(run.pages, out_dir / name)
         report["unassigned"][number - 1]["pdf"] = name
+    from dsd_cli.scan.dropped import DROPPED_DIR, keep_dropped_pages
+
+    for entry, kept in zip(report["dropped"], keep_dropped_pages(result.dropped, out_dir / DROPPED_DIR), strict=True):
+        entry["pdf"], entry["sha256"] = f"{DROPPED_DIR}/{kept.path.name}", kept.sha256
     manifest = out_dir / "split.json"
     atomic_write_text(manifest, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     return manifest

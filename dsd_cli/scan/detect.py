@@ -1,21 +1,25 @@
-"""Find separator codes on a page image.
+"""Find separator sheets and labels on a page image.
 
 Strategy: one fast zxing-cpp pass over the page (all orientations). Only when it finds no dsd code, and the page
-could be a sheet (a code was detected but not decoded, or `looks.sheet_likeness` sees solid black modules or QR
-texture once other decoded codes are blanked out), more passes run: downscaled (blur, noise and halftone average
-out), globally binarised (photocopies, low contrast), upscaled (low resolution or small prints), smoothed to 1/4
-(heavy noise and JPEG blocks), and pyzbar as a second reader. Content pages — the great majority — cost one pass
-and a glance.
+could be a sheet or a label (a code was detected but not decoded, a dsd code was damaged, or `looks.sheet_likeness`
+sees solid black modules or QR texture once other decoded codes are blanked out), more passes run: downscaled (blur,
+noise and halftone average out), globally binarised (photocopies, low contrast), upscaled (low resolution or small
+prints), smoothed to 1/4 (heavy noise and JPEG blocks), and pyzbar as a second reader. Content pages — the great
+majority — cost one pass and a glance.
 
-A page that clearly looks like a sheet (or carries a large damaged QR code) but yields no dsd payload is reported as
-an unreadable separator, so its pages are kept unassigned rather than added to the previous document.
+A page whose code cannot be read is an unreadable separator (its pages are kept unassigned rather than added to the
+previous document) only when it looks like a dsd sheet (`looks.sheet_layout`: the banner with the large code beside
+it) or like a dsd label (two damaged QR codes of one size side by side). A damaged foreign code, a dark photo or a
+narrow strip is content.
 
-Only dsd's own payload makes a separator. Other codes (an invoice's EPC payment QR code, 1-D barcodes on letters)
-are recorded by format only: their text can hold names and account numbers.
+A page with a dsd label (payload `DSD1:L:...`) starts a document and stays in it; a label page that has a sheet's
+layout is a sheet. Only dsd's own payloads separate. Other codes (an invoice's EPC payment QR code, a courier's
+label, 1-D barcodes) are recorded by format only: their text can hold names and account numbers.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,13 +30,12 @@ from PIL import Image, ImageOps
 from dsd_cli.errors import InputError
 from dsd_cli.models import PageRef, SeparatorPayload, SeparatorRead
 from dsd_cli.profiles import SeparatorSettings
-from dsd_cli.scan.looks import sheet_likeness
+from dsd_cli.scan.looks import sheet_layout, sheet_likeness
 from dsd_cli.sheets.payload import decode_payload, is_dsd_text
 
 PATCH_T_TEXT = "PATCHT"
-#: A damaged QR code at least this share of the page's short side is taken for a sheet's code.
-BIG_CODE = 0.18
 UNREADABLE = "looks like a separator sheet, but no dsd code on it can be read"
+UNREADABLE_LABEL = "looks like a dsd label, but neither of its codes can be read"
 TWO_CODES = "two different separator codes on one page"
 
 Box = tuple[float, float, float, float]
@@ -145,7 +148,7 @@ class SeparatorDetector:
         self.formats = tuple(formats)
 
     def _interpret(self, page: PageRef, reads: list[_Read], reader: str, pass_name: str) -> Detection | None:
-        """A Detection when `reads` settle the page (a separator found, or a dsd code that is damaged)."""
+        """A Detection when `reads` settle the page (a sheet or label found, or a dsd code that is damaged)."""
         bad = ""
         found: dict[SeparatorPayload, _Read] = {}
         generic: SeparatorRead | None = None
@@ -164,11 +167,13 @@ class SeparatorDetector:
                 generic = generic or SeparatorRead(page, None, reader, pass_name, read.orientation, "patch-t")
             elif self.pattern and self.pattern.fullmatch(read.text.strip()):
                 generic = generic or SeparatorRead(page, None, reader, pass_name, read.orientation, "pattern")
-        if len(found) > 1:  # two different sheets on one page (overlapping, or a pasted code): never guess
+        # A sheet and a label naming the same dossier and type are one instruction (a label stuck on a sheet).
+        if len({(p.dossier, p.doc_type) for p in found}) > 1:  # two different codes on one page: never guess
             return Detection(bad_separator=TWO_CODES)
         if found:
-            payload, read = next(iter(found.items()))
-            return Detection(SeparatorRead(page, payload, reader, pass_name, read.orientation, "dsd"))
+            payload, read = min(found.items(), key=lambda item: item[0].label)  # the sheet's code first
+            kind = "label" if payload.label else "dsd"
+            return Detection(SeparatorRead(page, payload, reader, pass_name, read.orientation, kind))
         if generic is not None:
             return Detection(generic)
         return Detection(bad_separator=bad) if bad else None
@@ -178,10 +183,10 @@ class SeparatorDetector:
         first_reader = self.readers[0]  # the profile lists readers in the order to use them
         fast = _zxing(grey, self.formats) if first_reader == "zxing" else _zbar(grey)
         found = self._interpret(page, fast, first_reader, "fast")
-        if found is not None and (found.separator is not None or found.bad_separator == TWO_CODES):
-            return found
         foreign = [r for r in fast if r.valid and not is_dsd_text(r.text)]
         others = tuple(sorted({r.format for r in foreign}))
+        if found is not None and (found.separator is not None or found.bad_separator == TWO_CODES):
+            return self._settled(found, grey, others)
         damaged = [r for r in fast if not r.valid and "QR" in r.format]
         looks = sheet_likeness(grey, [_margin(r.box) for r in foreign])
         if found is None and not damaged and not looks.maybe_sheet:
@@ -190,12 +195,36 @@ class SeparatorDetector:
         for reader, pass_name, reads in _passes(grey, self.readers, self.formats):
             result = self._interpret(page, reads, reader, pass_name)
             if result is not None and result.separator is not None:
-                return result
+                return self._settled(result, grey, others)
             bad = bad or (result.bad_separator if result else "")
-        big_damaged = any(r.size >= BIG_CODE * min(grey.size) and r.square for r in damaged)
-        if not bad and ((big_damaged and looks.maybe_sheet) or looks.sheet):
+            damaged += [r for r in reads if not r.valid and "QR" in r.format]
+        if not bad and sheet_layout(grey).sheet:
             bad = UNREADABLE
+        elif not bad and _label_pair(damaged):
+            bad = UNREADABLE_LABEL
         return Detection(bad_separator=bad, other_codes=others)
+
+    @staticmethod
+    def _settled(found: Detection, grey: Image.Image, others: tuple[str, ...]) -> Detection:
+        """The final word on a page where a code was read: a label on a page with a sheet's layout is a sheet."""
+        sep = found.separator
+        if sep is not None and sep.kind == "label" and sheet_layout(grey).sheet:
+            sep = dataclasses.replace(sep, kind="dsd")
+        return Detection(sep, found.bad_separator, others)
+
+
+def _label_pair(damaged: list[_Read]) -> bool:
+    """Two damaged QR codes of about one size, side by side about 2-4 code widths apart: a dsd label's two codes."""
+    square = [r for r in damaged if r.square and r.size > 0]
+    for i, one in enumerate(square):
+        for other in square[i + 1:]:
+            if max(one.size, other.size) > 1.3 * min(one.size, other.size):
+                continue
+            dx = (one.box[0] + one.box[2] - other.box[0] - other.box[2]) / 2
+            dy = (one.box[1] + one.box[3] - other.box[1] - other.box[3]) / 2
+            if 1.6 <= (dx * dx + dy * dy) ** 0.5 / one.size <= 4.5:
+                return True
+    return False
 
 
 def _margin(box: Box) -> Box:

@@ -269,10 +269,20 @@ def _pdf_page_images(path: Path, dpi: int) -> Iterator[tuple[PageRef, Image.Imag
                     scale = min(dpi / 72, (MAX_PIXELS / max(1.0, width * height)) ** 0.5)
                     image = page.render(scale=scale, grayscale=True).to_pil().convert("L")
                     page.close()
+                image.info["dpi"] = (_pixels_per_inch(pdf_page, image),) * 2
                 yield PageRef(path, index), image
         finally:
             if doc is not None:
                 doc.close()
+
+
+def _pixels_per_inch(page: pikepdf.Page, image: Image.Image) -> float:
+    """The resolution of a page image, from the page's size (blank detection measures marks in millimetres)."""
+    box = page.mediabox
+    width, height = abs(float(box[2] - box[0])), abs(float(box[3] - box[1]))
+    if int(page.obj.get("/Rotate", 0)) % 180:
+        width, height = height, width
+    return round(image.width * 72 / width, 1) if width > 0 else 200.0
 
 
 def image_dpi(image: Image.Image, default: int = 200) -> int:

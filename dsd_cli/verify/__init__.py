@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dsd_cli.archive.layout import AUDIT_DIR, RESERVED_NAMES
 from dsd_cli.errors import ConfigError, InputError, UsageError
 from dsd_cli.models import Problem, VerifyReport
-from dsd_cli.pipeline.layout import AUDIT_DIR, RESERVED_NAMES
 from dsd_cli.progress import NullProgress, ProgressReporter
 from dsd_cli.verify.bagcheck import BagResult, check_bag, inventory
 from dsd_cli.verify.pdfverify import PdfJob
@@ -115,6 +115,7 @@ def _collect(paths: Sequence[Path], report: VerifyReport) -> _Target:
                 report.problems.append(Problem(child.name, "archive.stray-file",
                                                "file in the archive outside any bag", "warning"))
         _audit_hook(path, report)
+        _archive_hook(path, report)
         if bags == 0:
             report.problems.append(Problem(path.resolve().name, "archive.empty", "no bags found", "warning"))
     return target
@@ -133,6 +134,28 @@ def _audit_hook(archive: Path, report: VerifyReport) -> None:
     except (OSError, UnicodeDecodeError) as exc:
         report.problems.append(Problem(display, "audit.malformed", f"the audit log cannot be read: {exc}"))
     _count(report, "audit_logs")
+
+
+def _archive_hook(archive: Path, report: VerifyReport) -> None:
+    """The archive inventory against the bags and the audit log (verify/archivecheck.py)."""
+    from dsd_cli.verify.archivecheck import check_archive
+
+    findings = check_archive(archive)
+    report.problems += findings.problems
+    if findings.inventory:
+        _count(report, "inventories")
+        _count(report, "inventoried_dossiers", findings.dossiers)
+
+
+def _nothing_checked(paths: Sequence[Path], report: VerifyReport) -> None:
+    """A verdict must have checked something: no bag, no PDF and no dossier of an inventory is a failure of its
+    own."""
+    from dsd_cli.verify.archivecheck import NOTHING_CHECKED
+
+    if not any(report.checked.get(key) for key in ("bags", "pdfs", "inventoried_dossiers")):
+        names = ", ".join(str(p) for p in paths)
+        report.problems.append(Problem(names, NOTHING_CHECKED, "no bag and no PDF found: nothing was verified "
+                                       "(an empty folder, loose files, or not the archive folder?)"))
 
 
 def _count(report: VerifyReport, key: str, amount: int = 1) -> None:
@@ -266,6 +289,7 @@ def verify_paths(paths: Sequence[Path], options: VerifyOptions = VerifyOptions()
             signatures += details
         _count(report, "pdfs", len(pdf_jobs))
         _count(report, "signatures", len(signatures))
+    _nothing_checked(paths, report)
     report.ok = not any(p.severity == "error" for p in report.problems)
     return report
 

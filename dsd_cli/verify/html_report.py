@@ -1,7 +1,9 @@
-"""A self-contained HTML verification report an auditor can open, print and file.
+"""A self-contained HTML verification report an auditor can open, print and file — in Dutch or French.
 
 No scripts, no external resources (styles inline), every value from the archive escaped: file names and messages
-may hold anything a bag's author put there.
+may hold anything a bag's author put there. Dossiers are named as people write them (`SD/2024/0001`, not the
+bag's encoded folder name); each bag's result covers every check of that bag; each check name shown is explained in
+the report itself, which points to nothing the auditor does not have.
 """
 
 from __future__ import annotations
@@ -11,96 +13,159 @@ import html
 import socket
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from dsd_cli import __version__
-from dsd_cli.models import VerifyReport
-
-CHECKED_FULL = [
-    "BagIt declaration, encoding and version; every manifest, tag manifest, fetch.txt and bag-info line (format, "
-    "duplicates, paths that would leave the bag — reported, never followed)",
-    "completeness: every payload file listed in every manifest, every listed file present; case and "
-    "Unicode-normalisation twins; Payload-Oxum",
-    "fixity: every checksum of every payload manifest and tag manifest, each file read once",
-    "signatures (PAdES, pyHanko): integrity, that each signature covers the current file (coverage and difference "
-    "analysis, bytes after %%EOF, removed signatures), trust against the given roots, level reached (B-B, B-T, "
-    "B-LT, B-LTA), signing time",
-    "PDF/A structure (pikepdf): XMP identification, output intent, embedded fonts, no encryption, no JavaScript or "
-    "forbidden actions, no embedded files, no external content, Info/XMP agreement",
-    "dsd profile rules: required and non-repeated bag-info fields, retention values and dates agreeing with the "
-    "profile's rules, required manifests and tag-manifest coverage, METS well-formed (no DTD) and describing every "
-    "payload file with the same SHA-256",
-    "the archive's hash-chained audit log: the first broken, edited or missing entry",
-]
-CHECKED_FAST = [
-    "BagIt declaration and manifests (format, duplicates, paths that would leave the bag — never followed)",
-    "completeness: every payload file listed, every listed file present; Payload-Oxum (byte and file counts)",
-    "the archive's hash-chained audit log",
-]
-NOT_CHECKED = [
-    "full PDF/A conformance (colour spaces against the output intent, transparency, every content-stream "
-    "operator, XMP schema details, date equivalence): use veraPDF for that",
-    "revocation status of certificates at verification time: only revocation data embedded in the files (B-LT and "
-    "up) is used, nothing is fetched",
-    "whether the archive holds every paper document that exists",
-]
-NOT_CHECKED_FAST = [
-    "FAST MODE: no checksums were computed — a changed file of the same size is NOT detected",
-    "FAST MODE: no signature, PDF/A, METS or profile checks",
-]
+from dsd_cli.i18n import DEFAULT_LANGUAGE, local_time_with_zone, utc_iso
+from dsd_cli.models import Problem, VerifyReport
+from dsd_cli.verify.report_words import (
+    CHECKED_FAST,
+    CHECKED_FIXITY,
+    CHECKED_FULL,
+    NOT_CHECKED,
+    NOT_CHECKED_FAST,
+    NOT_CHECKED_FIXITY,
+    REPORT,
+    explain_check,
+)
 
 
-def _rows(items: Sequence[str]) -> str:
-    return "".join(f"<li>{html.escape(x)}</li>" for x in items)
+def _human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("bytes", "kB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{size} bytes"  # pragma: no cover - the loop always returns
 
 
-def render_html(report: VerifyReport, paths: Sequence[Path], *, fast: bool = False) -> str:
+def bag_display_name(bag: dict[str, Any]) -> str:
+    """A dsd bag by its dossier number as people write it; any other bag by its folder name."""
+    label = str(bag.get("bag", ""))
+    if bag.get("dsd"):
+        from dsd_cli.errors import UnsafePathError
+        from dsd_cli.safepaths import dossier_from_folder_name
+
+        try:
+            return dossier_from_folder_name(label)
+        except UnsafePathError:
+            return label
+    return label
+
+
+def _bag_result(label: str, problems: Sequence[Problem], lang: str) -> tuple[bool, str]:
+    errors = sum(1 for p in problems if p.bag == label and p.severity == "error")
+    warnings = sum(1 for p in problems if p.bag == label and p.severity != "error")
+    if errors:
+        return False, REPORT("bag.failed", lang, errors=errors, warnings=warnings)
+    if warnings:
+        return True, REPORT("bag.ok.warnings", lang, warnings=warnings)
+    return True, REPORT("bag.ok", lang)
+
+
+def _items(catalog: Any, lang: str) -> str:
+    return "".join(f"<li>{html.escape(catalog(key, lang))}</li>" for key in catalog.keys())
+
+
+def _validated(signature: dict[str, Any], lang: str) -> str:
+    """When and on what basis a signature's trust was decided, and where strict AdES validation would differ."""
+    basis = str(signature.get("validation_basis") or "")
+    shown = REPORT(f"basis.{basis}", lang) if f"basis.{basis}" in REPORT else basis
+    when = str(signature.get("validation_time") or "")
+    text = f"{when} ({shown})" if basis else when
+    difference = signature.get("ades_difference")
+    return text + (f"; {REPORT('sig.ades', lang, reason=difference)}" if difference else "")
+
+
+def render_html(report: VerifyReport, paths: Sequence[Path], *, fast: bool = False, fixity_only: bool = False,
+                lang: str = DEFAULT_LANGUAGE, organisation: str = "", now: dt.datetime | None = None) -> str:
     """The whole report as one HTML document."""
     esc = html.escape
-    now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    t = REPORT
+    moment = now or dt.datetime.now(dt.UTC)
     errors = [p for p in report.problems if p.severity == "error"]
-    warnings = [p for p in report.problems if p.severity == "warning"]
-    verdict = "PASSED" if report.ok else "FAILED"
-    rows = "\n".join(
-        f"<tr class='{esc(p.severity)}'><td>{esc(p.severity)}</td><td>{esc(p.bag)}</td><td>{esc(p.path)}</td>"
+    warnings = [p for p in report.problems if p.severity != "error"]
+    verdict = t("passed" if report.ok else "failed", lang)
+    bags = report.details.get("bags", [])
+    names = {str(b["bag"]): bag_display_name(b) for b in bags}
+    yes, no = t("yes", lang), t("no", lang)
+
+    bag_rows = []
+    for b in bags:
+        ok, result = _bag_result(str(b["bag"]), report.problems, lang)
+        shown = names[str(b["bag"])]
+        folder = "" if shown == b["bag"] else str(b["bag"])
+        maker = t("bag.maker.dsd" if b["dsd"] else "bag.maker.other", lang)
+        bag_rows.append(
+            f"<tr class='{'ok' if ok else 'error'}'><td>{esc(shown)}</td><td><code>{esc(folder)}</code></td>"
+            f"<td>{esc(str(b['bagit_version']))}</td><td>{esc(maker)}</td><td>{b['files']}</td>"
+            f"<td>{esc(_human_size(int(b['bytes'])))}</td><td>{esc(result)}</td></tr>")
+    archive_problems = [p for p in report.problems if not p.bag]
+    if archive_problems:
+        ok, result = _bag_result("", report.problems, lang)
+        bag_rows.append(f"<tr class='{'ok' if ok else 'error'}'><td colspan='6'>{esc(t('archive.level', lang))}</td>"
+                        f"<td>{esc(result)}</td></tr>")
+
+    problem_rows = "\n".join(
+        f"<tr class='{esc(p.severity)}'><td>{esc(t('severity.' + p.severity, lang) if p.severity in ('error', 'warning') else p.severity)}</td>"  # noqa: E501
+        f"<td>{esc(names.get(p.bag, p.bag) or t('archive.level', lang))}</td><td>{esc(p.path)}</td>"
         f"<td><code>{esc(p.check)}</code></td><td>{esc(p.message)}</td></tr>" for p in report.problems)
-    bag_rows = "\n".join(
-        f"<tr><td>{esc(str(b['bag']))}</td><td>{esc(str(b['bagit_version']))}</td>"
-        f"<td>{'dsd' if b['dsd'] else 'other'}</td><td>{b['files']}</td><td>{b['bytes']}</td>"
-        f"<td>{'ok' if b['ok'] else 'PROBLEMS'}</td></tr>" for b in report.details.get("bags", []))
     sig_rows = "\n".join(
         f"<tr><td>{esc(str(s['path']))}</td><td>{esc(str(s['signer']))}</td><td>{esc(str(s['signing_time']))}</td>"
-        f"<td>{esc(str(s['level']))}</td><td>{'yes' if s['trusted'] else 'no'}{' (demo)' if s['demo'] else ''}</td>"
-        f"<td>{'yes' if s['covers_current_file'] else 'NO'}</td></tr>"
+        f"<td>{esc(str(s['level']))}</td>"
+        f"<td>{yes if s['trusted'] else no}{' ' + esc(t('sig.demo', lang)) if s['demo'] else ''}</td>"
+        f"<td>{yes if s['covers_current_file'] else esc(t('no.loud', lang))}</td>"
+        f"<td>{esc(_validated(s, lang))}</td></tr>"
         for s in report.details.get("signatures", []))
-    counts = "".join(f"<li>{esc(k.replace('_', ' '))}: {v}</li>" for k, v in sorted(report.checked.items()))
-    checked = _rows(CHECKED_FAST if fast else CHECKED_FULL)
-    not_checked = _rows((NOT_CHECKED_FAST if fast else []) + NOT_CHECKED)
+    counts = "".join(
+        f"<li>{esc(t('count.' + k, lang) if 'count.' + k in t else k.replace('_', ' '))}: "
+        f"{esc(_human_size(v)) if k == 'bytes' else v}</li>" for k, v in sorted(report.checked.items()))
+    shown_checks = sorted({p.check for p in report.problems})
+    glossary = "".join(f"<dt><code>{esc(c)}</code></dt><dd>{esc(explain_check(c, lang))}</dd>" for c in shown_checks)
+    checked = _items(CHECKED_FAST if fast else CHECKED_FIXITY if fixity_only else CHECKED_FULL, lang)
+    not_checked = (_items(NOT_CHECKED_FAST, lang) if fast else _items(NOT_CHECKED_FIXITY, lang) if fixity_only
+                   else "") + _items(NOT_CHECKED, lang)
+    mode = "mode.fast" if fast else "mode.fixity-only" if fixity_only else "mode.full"
     targets = "".join(f"<li><code>{esc(str(p.resolve()))}</code></li>" for p in paths)
-    mode = "fast check (presence and Payload-Oxum only)" if fast else "full check"
+    none_row = f"<tr><td colspan='7'>{esc(t('none', lang))}</td></tr>"
+    heading = esc(t("title", lang))
+    org_line = f"<p class='org'>{esc(t('for', lang, organisation=organisation))}</p>" if organisation else ""
+    when = t("when", lang, local=local_time_with_zone(moment), utc=utc_iso(moment), host=socket.gethostname(),
+             version=__version__, mode=t(mode, lang))
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>dsd verification report — {verdict}</title>
+<html lang="{esc(lang)}"><head><meta charset="utf-8"><title>{heading} — {esc(verdict)}</title>
 <style>
 body{{font-family:sans-serif;margin:2em;color:#111}} table{{border-collapse:collapse;width:100%;margin:1em 0}}
 td,th{{border:1px solid #999;padding:4px 6px;text-align:left;vertical-align:top;font-size:90%}}
 tr.error td{{background:#fde8e8}} tr.warning td{{background:#fff6d6}}
+dt{{margin-top:.5em}} .org{{font-size:120%}}
 .verdict{{font-size:150%;font-weight:bold;color:{'#106010' if report.ok else '#a01010'}}}
 </style></head><body>
-<h1>dsd verification report</h1>
-<p class="verdict">{verdict}: {len(errors)} error(s), {len(warnings)} warning(s)</p>
-<p>Verified on {esc(now)} on host {esc(socket.gethostname())} with dsd {esc(__version__)} ({esc(mode)}).</p>
-<h2>What was verified</h2><ul>{targets}</ul><ul>{counts}</ul>
-<h2>Bags</h2>
-<table><tr><th>bag</th><th>BagIt</th><th>made by</th><th>files</th><th>bytes</th><th>result</th></tr>
-{bag_rows or "<tr><td colspan='6'>none</td></tr>"}</table>
-<h2>Problems</h2>
-<table><tr><th>severity</th><th>bag</th><th>file</th><th>check</th><th>finding</th></tr>
-{rows or "<tr><td colspan='5'>none</td></tr>"}</table>
-<h2>Signatures</h2>
-<table><tr><th>file</th><th>signer</th><th>signing time</th><th>level</th><th>trusted</th>
-<th>covers current file</th></tr>{sig_rows or "<tr><td colspan='6'>none</td></tr>"}</table>
-<h2>Statement of what was checked</h2><ul>{checked}</ul>
-<h2>What was not checked</h2><ul>{not_checked}</ul>
-<p>Check names are explained in dsd's docs/verification.md.</p>
-<p>Signed off: ______________________ (name, function, date)</p>
+<h1>{heading}</h1>
+{org_line}
+<p class="verdict">{esc(t('verdict', lang, verdict=verdict, errors=len(errors), warnings=len(warnings)))}</p>
+<p>{esc(when)}</p>
+<h2>{esc(t('targets', lang))}</h2><ul>{targets}</ul><ul>{counts}</ul>
+<h2>{esc(t('bags', lang))}</h2>
+<table><tr><th>{esc(t('bag.dossier', lang))}</th><th>{esc(t('bag.folder', lang))}</th>
+<th>{esc(t('bag.bagit', lang))}</th>
+<th>{esc(t('bag.maker', lang))}</th><th>{esc(t('bag.files', lang))}</th><th>{esc(t('bag.size', lang))}</th>
+<th>{esc(t('bag.result', lang))}</th></tr>
+{"".join(bag_rows) or none_row}</table>
+<h2>{esc(t('problems', lang))}</h2>
+<table><tr><th>{esc(t('problem.severity', lang))}</th><th>{esc(t('problem.where', lang))}</th>
+<th>{esc(t('problem.file', lang))}</th><th>{esc(t('problem.check', lang))}</th>
+<th>{esc(t('problem.finding', lang))}</th></tr>
+{problem_rows or none_row}</table>
+{f"<h2>{esc(t('glossary', lang))}</h2><dl>{glossary}</dl>" if glossary else ""}
+<h2>{esc(t('signatures', lang))}</h2>
+<table><tr><th>{esc(t('sig.file', lang))}</th><th>{esc(t('sig.signer', lang))}</th><th>{esc(t('sig.time', lang))}</th>
+<th>{esc(t('sig.level', lang))}</th><th>{esc(t('sig.trusted', lang))}</th><th>{esc(t('sig.covers', lang))}</th>
+<th>{esc(t('sig.validated', lang))}</th></tr>
+{sig_rows or none_row}</table>
+{f"<p>{esc(t('basis.note', lang))}</p>" if sig_rows else ""}
+<h2>{esc(t('checked', lang))}</h2><ul>{checked}</ul>
+<h2>{esc(t('not_checked', lang))}</h2><ul>{not_checked}</ul>
+<p>{esc(t('signoff', lang))}</p>
 </body></html>
 """

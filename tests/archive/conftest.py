@@ -29,6 +29,20 @@ def make_pdf(path: Path, text: str, pages: int = 1) -> Path:
     return path
 
 
+def make_pdfa(path: Path, text: str, pages: int = 1) -> Path:
+    """`make_pdf` claiming PDF/A-2b in its XMP metadata: what `dsd package` checks (the identification; the full
+    PDF/A checks are `dsd verify`'s)."""
+    doc = pikepdf.new()
+    for _ in range(pages):
+        doc.add_blank_page()
+    doc.docinfo["/Title"] = text
+    with doc.open_metadata(set_pikepdf_as_editor=False) as meta:
+        meta["pdfaid:part"] = "2"
+        meta["pdfaid:conformance"] = "B"
+    doc.save(path, deterministic_id=True)
+    return path
+
+
 def make_document(folder: Path, name: str, doc_type: str = "aanvraag", batch: str = "batch-1",
                   dossier: str = DOSSIER, pages: int = 1, first_page: int = 0,
                   document_date: str = "") -> ArchivedDocument:

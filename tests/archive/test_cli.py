@@ -7,19 +7,22 @@ from pathlib import Path
 
 import bagit
 
-from tests.archive.conftest import BAG_NAME, DOSSIER, make_pdf
+from tests.archive.conftest import BAG_NAME, DOSSIER, make_pdf, make_pdfa
 from tests.conftest import run_dsd
 
 
-def test_package_pdfs_then_show(tmp_path: Path):
+def test_package_pdfs_then_show(tmp_path: Path, unsigned_profile: Path):
     archive = tmp_path / "archive"
-    a, b = make_pdf(tmp_path / "brief.pdf", "a", pages=2), make_pdf(tmp_path / "besluit.pdf", "b")
-    first = run_dsd("package", a, b, "--archive", archive, "--dossier", DOSSIER, "--type", "briefwisseling", "--json")
+    a, b = make_pdfa(tmp_path / "brief.pdf", "a", pages=2), make_pdfa(tmp_path / "besluit.pdf", "b")
+    profile = ("--profile", unsigned_profile)
+    first = run_dsd("package", a, b, "--archive", archive, "--dossier", DOSSIER, "--type", "briefwisseling", "--json",
+                    *profile)
     assert first.code == 0, first.stderr
     result = json.loads(first.stdout)["dossiers"][0]
     assert result["version"] == 1 and len(result["stored"]) == 2
     bagit.Bag(str(archive / BAG_NAME)).validate()
-    again = run_dsd("package", a, "--archive", archive, "--dossier", DOSSIER, "--type", "briefwisseling", "--json")
+    again = run_dsd("package", a, "--archive", archive, "--dossier", DOSSIER, "--type", "briefwisseling", "--json",
+                    *profile)
     assert again.code == 0 and json.loads(again.stdout)["dossiers"][0]["unchanged"] is True
 
     shown = run_dsd("show", DOSSIER, "--archive", archive, "--json")
@@ -33,13 +36,13 @@ def test_package_pdfs_then_show(tmp_path: Path):
     assert [d["dossier"] for d in json.loads(listing.stdout)["dossiers"]] == [DOSSIER]
 
 
-def test_package_from_a_split_folder_with_a_register(tmp_path: Path):
+def test_package_from_a_split_folder_with_a_register(tmp_path: Path, unsigned_profile: Path):
     split = tmp_path / "split-out"
     split.mkdir()
     scan = tmp_path / "scan.tif"
     scan.write_bytes(b"II*\x00")
-    make_pdf(split / "001-a.pdf", "a", pages=2)
-    make_pdf(split / "002-b.pdf", "b")
+    make_pdfa(split / "001-a.pdf", "a", pages=2)
+    make_pdfa(split / "002-b.pdf", "b")
     documents = [
         {"dossier": DOSSIER, "type": "aanvraag", "pdf": "001-a.pdf", "pages": 2, "batch": "scan", "sequence": 1,
          "page_numbers": [{"source": str(scan), "page": 2}, {"source": str(scan), "page": 3}],
@@ -52,7 +55,8 @@ def test_package_from_a_split_folder_with_a_register(tmp_path: Path):
     register = tmp_path / "register.csv"
     register.write_text(f"dossier,closed\n{DOSSIER},2020-03-31\nSD/2020/0001,\n")
     archive = tmp_path / "archive"
-    done = run_dsd("package", "--from", split, "--archive", archive, "--register", register, "--json")
+    done = run_dsd("package", "--from", split, "--archive", archive, "--register", register, "--json",
+                   "--profile", unsigned_profile)
     assert done.code == 0, done.stderr
     assert [d["dossier"] for d in json.loads(done.stdout)["dossiers"]] == [DOSSIER, "SD/2020/0001"]
     info = bagit.Bag(str(archive / BAG_NAME)).info
@@ -61,7 +65,8 @@ def test_package_from_a_split_folder_with_a_register(tmp_path: Path):
     assert "cd" * 32 in mets and 'pages="2 3"' in mets and "separation" in mets
 
     register.write_text("dossier,closed\nSD/2020/0001,\n")
-    unknown = run_dsd("package", "--from", split, "--archive", tmp_path / "other", "--register", register)
+    unknown = run_dsd("package", "--from", split, "--archive", tmp_path / "other", "--register", register,
+                      "--profile", unsigned_profile)
     assert unknown.code == 4 and "not in the register" in unknown.stderr
     assert not (tmp_path / "other" / BAG_NAME).exists()
 

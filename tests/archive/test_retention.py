@@ -111,19 +111,6 @@ def test_a_later_version_uses_the_register_of_its_time(archive: Path, inputs: Pa
     assert info["Retention-Rule-Id"] == ["SD-ALG SD-SCHULD"] and info["Disposition-Due-Date"] == ["2035-01-31"]
 
 
-def _rewrite_record(bag: Path, change) -> None:
-    """Edit the record as another dsd command would, keeping the bag valid (tag manifests recomputed)."""
-    import json
-
-    from dsd_cli.archive import bagio
-
-    path = bag / "metadata" / "documents.json"
-    record = json.loads(path.read_text())
-    change(record)
-    path.write_text(json.dumps(record))
-    bagio.write_manifests(bag, bagio.tag_files(bag), PROFILE.archive.checksums, "tagmanifest")
-
-
 def test_packaging_again_with_the_register_updates_retention(archive: Path, inputs: Path):
     doc = make_document(inputs, "a", "energie")
     package_dossier(archive, DOSSIER, [doc], PROFILE, RegisterEntry(DOSSIER), now=NOW)
@@ -139,8 +126,10 @@ def test_packaging_again_with_the_register_updates_retention(archive: Path, inpu
 
 
 def test_a_hold_placed_on_the_bag_survives_a_new_version(archive: Path, inputs: Path):
+    from dsd_cli.retention.hold import set_legal_hold
+
     package_dossier(archive, DOSSIER, [make_document(inputs, "a", "energie")], PROFILE, now=NOW)
-    _rewrite_record(archive / BAG_NAME, lambda r: r.update(legal_hold={"since": "2026-11-24", "reason": "court"}))
+    set_legal_hold(archive, DOSSIER, True, "court", profile=PROFILE, now=NOW)
     package_dossier(archive, DOSSIER, [make_document(inputs, "b", "energie")], PROFILE,
                     RegisterEntry(DOSSIER, closed=D(2015, 1, 1)), now=NOW)
     info = read_bag_info(archive / BAG_NAME)

@@ -13,7 +13,9 @@ import pytest
 from dsd_cli.archive import bagio, read_bag_info
 from dsd_cli.archive.dossiers import dossier_details
 from dsd_cli.archive.package import package_dossier
+from dsd_cli.audit import verify_audit_log
 from dsd_cli.errors import ArchiveError
+from dsd_cli.verify.archivecheck import check_archive
 from tests.archive.conftest import BAG_NAME, DOSSIER, NOW, PROFILE, make_document
 
 LATER = NOW + dt.timedelta(days=1)
@@ -46,8 +48,8 @@ def test_second_batch_makes_version_two_and_stores_a_duplicate_once(archive: Pat
     mets = (bag / "metadata" / "mets.xml").read_text()
     assert "duplicate" in mets and "batch-2" in mets
     details = dossier_details(archive, DOSSIER)
-    assert [v["version"] for v in details.versions] == [1, 2]
-    assert details.versions[1]["added"] == ["doc-0002"] and details.versions[1]["duplicates"] == ["doc-0001"]
+    assert [v.version for v in details.versions] == [1, 2]
+    assert details.versions[1].added == ("doc-0002",) and details.versions[1].duplicates == ("doc-0001",)
 
     third = package_dossier(archive, DOSSIER, [make_document(inputs, "d", "inkomen", batch="batch-3")],
                             PROFILE, now=LATER + dt.timedelta(days=1))
@@ -106,9 +108,11 @@ def test_a_crash_before_the_swap_leaves_the_previous_version(archive: Path, inpu
     assert snapshot(bag) == before, "the live bag is untouched"
     assert list((archive / ".dsd" / "staging").glob(f"{BAG_NAME}.*.new")), "the crash left a staged version"
     bagit.Bag(str(bag)).validate()
+    assert {p.check for p in check_archive(archive).problems} == {"archive.interrupted-change"}
     result = package_dossier(archive, DOSSIER, [make_document(inputs, "b", "energie")], PROFILE, now=LATER)
     assert result.version == 2
     assert not list((archive / ".dsd" / "staging").iterdir()), "the next run cleans staging"
+    assert check_archive(archive).problems == []
     bagit.Bag(str(bag)).validate()
 
 
@@ -118,8 +122,12 @@ def test_a_crash_after_the_swap_leaves_the_new_version(archive: Path, inputs: Pa
     assert _crash_in_child(archive, inputs, "after-swap") == 9
     bagit.Bag(str(bag)).validate()
     assert read_bag_info(bag)["DSD-Bag-Version"] == ["2"]
+    interrupted = {p.check for p in check_archive(archive).problems}
+    assert interrupted == {"archive.unrecorded-version", "archive.interrupted-change"}, interrupted
     again = package_dossier(archive, DOSSIER, [make_document(inputs, "b", "energie")], PROFILE, now=LATER)
     assert again.unchanged, "the resumed run finds its work done"
+    assert check_archive(archive).problems == [], "the next session recorded the version in the inventory"
+    assert verify_audit_log(archive / "audit" / "audit-log.jsonl") == []
 
 
 def test_an_exception_while_publishing_leaves_the_previous_version(archive: Path, inputs: Path, monkeypatch):

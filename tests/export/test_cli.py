@@ -24,7 +24,7 @@ def test_due_hold_dispose_commands(archive: Path, tmp_path: Path):
     rows = list(csv.DictReader(io.StringIO(due.stdout)))
     assert [r["dossier"] for r in rows] == ["SD/2015/0002", "SD/2015/0001", "SD/2015/0003"]
     table = run_dsd("retention", "due", "--archive", archive, "--on", "2026-02-01")
-    assert table.code == 0 and "V — destroy" in table.stdout and "S — sample" in table.stdout
+    assert table.code == 0 and "V — vernietigen" in table.stdout and "S — selectie" in table.stdout
     assert run_dsd("retention", "due", "--archive", archive, "--on", "tomorrow").code == 2
 
     held = run_dsd("hold", "add", "SD/2015/0001", "--archive", archive, "--reason", "claim", "--json")

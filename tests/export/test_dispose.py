@@ -78,9 +78,10 @@ def test_dispose_removes_exactly_the_listed_payload(archive: Path, tmp_path: Pat
     assert {e["rule"] for e in cert["dossiers"]} == {"SD-ALG", "SD-SCHULD", "SD-LEEFLOON"}
     assert sum(d["size"] for d in docs.values()) == sum(len(b) for b in gone.values())
     log = archive / "audit" / "audit-log.jsonl"
-    entry = json.loads(log.read_text().splitlines()[-1])
+    *_, entry, certified = map(json.loads, log.read_text().splitlines())
     assert entry["action"] == "disposal" and entry["detail"]["certificate_sha256"] == hashlib.sha256(
         result.certificate.read_bytes()).hexdigest()
+    assert certified["action"] == "inventory" and certified["detail"]["change"] == "disposal-certificate"
     assert verify_audit_log(log) == []
     assert due_dossiers(archive, dt.date(2100, 1, 1))[0].dossier not in {"SD/2015/0001", "SD/2015/0002"}
 

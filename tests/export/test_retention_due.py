@@ -7,7 +7,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
-from dsd_cli.retention.due import CSV_COLUMNS, due_csv, due_dossiers, grouped
+from dsd_cli.retention.due import CSV_COLUMNS, CSV_HEADERS, csv_column_key, due_csv, due_dossiers, grouped
 
 
 def _ids(archive: Path, day: str) -> list[str]:
@@ -38,9 +38,15 @@ def test_due_groups_and_fields(archive: Path):
 
 
 def test_due_csv_is_a_destruction_request_draft(archive: Path):
-    rows = list(csv.DictReader(io.StringIO(due_csv(due_dossiers(archive, dt.date(2026, 2, 1))))))
+    text = due_csv(due_dossiers(archive, dt.date(2026, 2, 1)))
+    assert text.splitlines()[0] == ",".join(CSV_HEADERS["nl"]), "Dutch headers by default"
+    reader = csv.DictReader(io.StringIO(text))
+    reader.fieldnames = [csv_column_key(h) for h in reader.fieldnames or []]
+    rows = list(reader)
     assert tuple(rows[0]) == CSV_COLUMNS
     assert [r["dossier"] for r in rows] == ["SD/2015/0002", "SD/2015/0001", "SD/2015/0003"]
     assert rows[1]["bag"] == "SD~2F2015~2F0001" and rows[1]["due_date"] == "2026-01-31"
-    assert rows[1]["disposition"] == "V" and rows[1]["competence"] == "flemish" and rows[1]["documents"] == "2"
+    assert rows[1]["disposition"] == "V" and rows[1]["competence"] == "Vlaams" and rows[1]["documents"] == "2"
     assert all(r["selected"] == "" for r in rows)
+    french = due_csv(due_dossiers(archive, dt.date(2026, 2, 1)), "fr").splitlines()
+    assert french[0] == ",".join(CSV_HEADERS["fr"]) and "fédéral" in french[3]

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from dsd_cli.archive.lock import archive_lock
 from dsd_cli.audit import append_audit, verify_audit_log
 from dsd_cli.errors import LockedError
-from dsd_cli.pipeline.lock import archive_lock
 from dsd_cli.pipeline.quarantine import quarantine_file
 
 
@@ -63,7 +63,7 @@ def test_rewritten_chain_from_the_middle_is_caught(tmp_path: Path):
 def test_second_lock_holder_is_refused_and_a_killed_holder_releases(tmp_path: Path):
     lock = tmp_path / ".dsd" / "lock"
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from pathlib import Path; from dsd_cli.pipeline.lock import archive_lock\n"
+        "import sys, time; from pathlib import Path; from dsd_cli.archive.lock import archive_lock\n"
         f"with archive_lock(Path({str(lock)!r})):\n    print('held', flush=True); time.sleep(60)")],
         stdout=subprocess.PIPE, text=True)
     try:
@@ -88,4 +88,5 @@ def test_quarantine_keeps_a_copy_and_the_reason(tmp_path: Path):
     record = json.loads(first.with_name(first.name + ".reason.json").read_text())
     assert record["reason"] == "corrupt" and record["source"] == str(source) and len(record["sha256"]) == 64
     missing = quarantine_file(tmp_path / "q", "inputs", tmp_path / "gone.tif", reason="unreadable", message="x")
-    assert not missing.exists() and missing.with_name(missing.name + ".reason.json").is_file()
+    assert missing.name == "gone.tif.reason.json" and missing.is_file(), "what is kept is the reason file alone"
+    assert not missing.with_name("gone.tif").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -34,6 +35,12 @@ def test_sigkill_at_random_points_then_resume(dsd, scans: Path, tmp_path: Path):
             kills += 1
         proc.wait()
     assert kills >= 5, "the test must really interrupt runs"
+    status = dsd("status", "--archive", archive, "--json")
+    if status.code == ExitCode.OK:  # (runs killed before they opened the journal leave none)
+        killed = json.loads(status.stdout)
+        assert killed["run_in_progress"] is None, "a killed run is not reported as running"
+        unfinished = [r for r in killed["recent_runs"] if r["finished"] is None]
+        assert all(r["state"] == "interrupted" for r in unfinished), unfinished
     final = dsd("run", scans, "--archive", archive, "--json")
     assert final.code == ExitCode.OK, final.stdout + final.stderr
     assert_every_page_accounted_for(archive, 7)
@@ -84,6 +91,9 @@ def test_sigterm_and_ctrl_c_stop_the_run_at_once_and_it_resumes(dsd, scans: Path
         while not (_documents_by_state(archive).get("planned") and descendants(proc.pid)) \
                 and time.monotonic() < deadline:
             time.sleep(0.05)  # until the batches are split and the OCR workers run
+        status = dsd("status", "--archive", archive, "--json")
+        assert status.code == ExitCode.OK, status.stderr
+        assert json.loads(status.stdout)["run_in_progress"]["pid"] == proc.pid, "status sees the run going on"
         if stop.startswith("SIGTERM"):
             os.kill(proc.pid, signal.SIGTERM)
         else:
@@ -99,6 +109,8 @@ def test_sigterm_and_ctrl_c_stop_the_run_at_once_and_it_resumes(dsd, scans: Path
         while _alive_in_session(proc.pid) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert _alive_in_session(proc.pid) == [], stop
+        stopped = json.loads(dsd("status", "--archive", archive, "--json").stdout)
+        assert stopped["run_in_progress"] is None and stopped["last_run_interrupted"]["pid"] == proc.pid, stop
     final = dsd("run", scans, "--archive", archive, "--json")
     assert final.code == ExitCode.OK, final.stdout + final.stderr
     assert_every_page_accounted_for(archive, 7)

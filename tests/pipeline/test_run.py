@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import subprocess
@@ -13,6 +14,7 @@ import pikepdf
 from PIL import Image
 
 from dsd_cli.errors import ExitCode
+from dsd_cli.fsutil import sha256_file
 from dsd_cli.ocr import extract_text
 from tests.pipeline.conftest import assert_every_page_accounted_for, bag_payloads, run_json
 from tests.pipeline.synthetic import scanner_pdf
@@ -29,6 +31,9 @@ def test_run_archives_every_page_once_and_resumes_idempotently(dsd, scans: Path,
     assert report["verify"]["ok"] is True
     assert set(report["dossiers"]) == {"SD/2026/0001", "SD/2026/0002"}
     assert "DEMO" in first.stderr
+    assert report["elapsed_seconds"] > 0 and report["pages_per_second"] == round(4 / report["elapsed_seconds"], 3)
+    last_run = run_json(dsd("status", "--archive", archive, "--json"))["last_run"]
+    assert last_run["pages_archived"] == 4 and last_run["pages_per_second"] == report["pages_per_second"]
 
     payloads = bag_payloads(archive)
     assert sorted(payloads) == ["SD~2F2026~2F0001", "SD~2F2026~2F0002"]
@@ -49,7 +54,7 @@ def test_run_archives_every_page_once_and_resumes_idempotently(dsd, scans: Path,
     assert run_json(status)["pages"]["archived"] == 4
 
 
-def test_bad_input_is_quarantined_and_the_batch_goes_on(dsd, tmp_path: Path):
+def test_bad_input_is_quarantined_and_the_batch_goes_on(dsd, tmp_path: Path, unsigned_profile: Path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     scanner_pdf(inbox / "a-good.pdf", [("SD/2026/0003", "energie", ["Energiefactuur Fluvius"])],
@@ -61,7 +66,7 @@ def test_bad_input_is_quarantined_and_the_batch_goes_on(dsd, tmp_path: Path):
         pdf.save(inbox / "e-locked.pdf", encryption=pikepdf.Encryption(user="geheim", owner="geheim"))
     Image.new("1", (20000, 20000)).save(inbox / "f-bomb.png")
     archive = tmp_path / "archive"
-    result = dsd("run", inbox, "--archive", archive, "--json", "--no-sign")
+    result = dsd("run", inbox, "--archive", archive, "--json", "--no-sign", "--profile", unsigned_profile)
     assert result.code == ExitCode.PARTIAL, result.stderr
     report = run_json(result)
     assert report["documents_archived"] == 1
@@ -73,13 +78,25 @@ def test_bad_input_is_quarantined_and_the_batch_goes_on(dsd, tmp_path: Path):
     kept = sorted(p.name for p in (archive / "quarantine").rglob("*") if p.is_file())
     assert any(name.endswith(".reason.json") for name in kept)
     assert any(name.startswith("unassigned") and name.endswith(".pdf") for name in kept)
+    status = run_json(dsd("status", "--archive", archive, "--json"))
+    for shown in [*report["quarantine"], *status["quarantine"]]:
+        assert Path(shown["path"]).is_file(), f"the path shown is the file kept: {shown}"
+    for entry in report["quarantine"]:
+        kept_file = Path(entry["path"])
+        reason = json.loads(kept_file.with_name(kept_file.name + ".reason.json").read_text())
+        assert {"batch", "sources", "pages"} <= set(reason), reason
+    (unassigned,) = [q for q in report["quarantine"] if q["batch_id"]]
+    reason = json.loads(Path(unassigned["path"] + ".reason.json").read_text())
+    assert reason["batch"] == "a-good.pdf" and reason["pages"] == [{"source": "a-good.pdf", "page": 1}]
+    assert reason["sources"] == [{"file": "a-good.pdf", "sha256": sha256_file(inbox / "a-good.pdf"), "pages": [1]}]
     assert (inbox / "b-empty.pdf").exists(), "sources are never moved or changed by dsd run"
 
 
-def test_second_run_on_the_same_archive_is_refused(dsd, scans: Path, tmp_path: Path):
+def test_second_run_on_the_same_archive_is_refused(dsd, scans: Path, tmp_path: Path, unsigned_profile: Path):
     archive = tmp_path / "archive"
     first = subprocess.Popen([sys.executable, "-m", "dsd_cli", "run", str(scans), "--archive", str(archive),
-                              "--no-sign", "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                              "--no-sign", "--quiet", "--profile", str(unsigned_profile)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lock = archive / ".dsd" / "lock"
     deadline = time.monotonic() + 60
     while (not lock.exists() or not lock.read_text()) and time.monotonic() < deadline:
@@ -91,7 +108,8 @@ def test_second_run_on_the_same_archive_is_refused(dsd, scans: Path, tmp_path: P
     assert first.returncode == ExitCode.OK
 
 
-def test_watch_takes_a_file_only_after_it_stopped_growing(tmp_path: Path):
+def test_watch_takes_a_file_only_after_it_stopped_growing(tmp_path: Path, unsigned_profile: Path):
+    from dsd_cli.archive.session import ArchiveSession
     from dsd_cli.pipeline.run import RunOptions
     from dsd_cli.pipeline.watch import watch_inbox
     from dsd_cli.profiles import load_profile
@@ -115,8 +133,10 @@ def test_watch_takes_a_file_only_after_it_stopped_growing(tmp_path: Path):
     writer = threading.Thread(target=slow_writer)
     writer.start()
     archive = tmp_path / "archive"
-    results = watch_inbox(inbox, RunOptions(inputs=(), archive=archive, profile=load_profile(), sign=False,
-                                            workers=2),
+    with ArchiveSession.open(archive, create=True):  # `dsd watch` fills an archive, it does not make one
+        pass
+    results = watch_inbox(inbox, RunOptions(inputs=(), archive=archive, profile=load_profile(unsigned_profile),
+                                            sign=False, workers=2),
                           settle_seconds=1.5, poll_seconds=0.2, max_items=1, timeout=240)
     writer.join()
     assert len(results) == 1, "the half-written file was not taken early, and the finished one was"
@@ -126,13 +146,14 @@ def test_watch_takes_a_file_only_after_it_stopped_growing(tmp_path: Path):
     assert not result.report.quarantine
 
 
-def test_resume_after_the_archive_folder_was_copied(dsd, scans: Path, tmp_path: Path):
+def test_resume_after_the_archive_folder_was_copied(dsd, scans: Path, tmp_path: Path, unsigned_profile: Path):
     """Archives are moved between disks: a copied archive (journal included) resumes and verifies."""
     archive = tmp_path / "a"
-    assert dsd("run", scans / "batch-02.pdf", "--archive", archive, "--no-sign").code == ExitCode.OK
+    unsigned = ("--no-sign", "--profile", unsigned_profile)
+    assert dsd("run", scans / "batch-02.pdf", "--archive", archive, *unsigned).code == ExitCode.OK
     moved = tmp_path / "b"
     shutil.copytree(archive, moved)
-    result = dsd("run", scans, "--archive", moved, "--no-sign", "--json")
+    result = dsd("run", scans, "--archive", moved, *unsigned, "--json")
     assert result.code == ExitCode.OK, result.stderr
     assert run_json(result)["batches"] == {"new": 1, "skipped": 1}
 
@@ -157,6 +178,10 @@ def test_a_tool_failure_quarantines_that_document_and_the_batch_goes_on(dsd, tmp
     assert entry["reason"] == "ocr-timeout"
     kept = Path(entry["path"])
     assert kept.is_file() and kept.with_name(kept.name + ".reason.json").is_file()
+    reason = json.loads(kept.with_name(kept.name + ".reason.json").read_text())
+    assert reason["dossier"] == "SD/2026/0009" and reason["batch"] == "batch.pdf"
+    assert reason["sources"] == [{"file": "batch.pdf", "sha256": sha256_file(scans / "batch.pdf"),
+                                  "pages": list(range(2, 10))}]
     db = sqlite3.connect(archive / ".dsd" / "journal.sqlite")
     roles = dict(db.execute("SELECT role, COUNT(*) FROM pages GROUP BY role").fetchall())
     db.close()

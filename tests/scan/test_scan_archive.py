@@ -35,7 +35,7 @@ def agents(mets: etree._ElementTree) -> dict[str, tuple[str, str]]:
 
 def test_a_scanned_batch_archives_with_its_scan_in_the_provenance(scan, tmp_path):
     batch = tmp_path / "batch"
-    scanned = scan("-d", "test:0", "--pages", "4", "--dpi", "75", "--operator", "balie-3", "-o", batch)
+    scanned = scan("--device", "test:0", "--pages", "4", "--dpi", "75", "--operator", "balie-3", "-o", batch)
     assert scanned.code == ExitCode.OK, scanned.stderr
     # The operator put a separator sheet on top of the stack and one after the second page; the test backend
     # cannot draw them, so their scans go into the batch folder between the pages the device scanned.
@@ -132,7 +132,7 @@ def test_a_batch_made_elsewhere_brings_its_scan_record_in_a_sidecar(tmp_path):
 
 def test_scan_and_run_in_one_go(scan, tmp_path):
     archive = tmp_path / "archive"
-    result = scan("-d", "test:0", "--pages", "3", "--mode", "color", "--inbox", tmp_path / "inbox", "--run",
+    result = scan("--device", "test:0", "--pages", "3", "--mode", "color", "--inbox", tmp_path / "inbox", "--run",
                   "--archive", archive, "--no-sign", "--json")
     # No separator sheet went through the feeder: the pages are kept in quarantine for a person (exit 3).
     assert result.code == ExitCode.PARTIAL, result.stderr

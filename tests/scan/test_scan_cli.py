@@ -44,7 +44,7 @@ def test_list_shows_the_test_devices(scan):
 
 def test_a_full_feeder_becomes_one_batch_with_its_record(scan, tmp_path):
     batch = tmp_path / "batch-2026-11-24"
-    result = scan("-d", "test:0", "--dpi", "50", "-o", batch, "--operator", "balie-3", "--json")
+    result = scan("--device", "test:0", "--dpi", "50", "-o", batch, "--operator", "balie-3", "--json")
     assert result.code == ExitCode.OK, result.stderr
     data = json_of(result)
     assert (data["ok"], data["pages"], data["outcome"], data["batch"]) == (True, 10, "feeder-empty", str(batch))
@@ -63,7 +63,7 @@ def test_a_full_feeder_becomes_one_batch_with_its_record(scan, tmp_path):
 @pytest.mark.parametrize(("mode", "image_mode"), [("gray", "L"), ("color", "RGB"), ("lineart", "1")])
 def test_modes_and_a_chosen_resolution(scan, tmp_path, mode, image_mode):
     batch = tmp_path / "batch"
-    result = scan("-d", "test:0", "--mode", mode, "--dpi", "100", "--pages", "3", "-o", batch, "--json")
+    result = scan("--device", "test:0", "--mode", mode, "--dpi", "100", "--pages", "3", "-o", batch, "--json")
     assert result.code == ExitCode.OK, result.stderr
     data = json_of(result)
     assert (data["pages"], data["outcome"]) == (3, "complete")
@@ -77,14 +77,14 @@ def test_modes_and_a_chosen_resolution(scan, tmp_path, mode, image_mode):
 
 
 def test_duplex_on_a_device_without_duplex_is_refused_before_scanning(scan, tmp_path):
-    result = scan("-d", "test:0", "--duplex", "--inbox", tmp_path / "inbox")
+    result = scan("--device", "test:0", "--duplex", "--inbox", tmp_path / "inbox")
     assert result.code == ExitCode.USAGE
     assert "cannot scan both sides" in result.stderr and "Automatic Document Feeder" in result.stderr
     assert not (tmp_path / "inbox").exists()
 
 
 def test_dry_run_shows_the_device_values(scan):
-    data = json_of(scan("-d", "test:0", "--mode", "color", "--dpi", "75", "--dry-run", "--json"))
+    data = json_of(scan("--device", "test:0", "--mode", "color", "--dpi", "75", "--dry-run", "--json"))
     assert data["device_options"] == {"source": "Automatic Document Feeder", "mode": "Color", "resolution": "75"}
     assert data["format"] == "png"
 
@@ -96,7 +96,7 @@ def test_dry_run_shows_the_device_values(scan):
 ])
 def test_a_scanner_that_stops_before_the_first_page_leaves_nothing(scan, tmp_path, status, words, reason):
     inbox = tmp_path / "inbox"
-    result = scan("-d", "test:0", "--inbox", inbox, "--device-option", f"read-return-value={status}")
+    result = scan("--device", "test:0", "--inbox", inbox, "--device-option", f"read-return-value={status}")
     assert result.code == ExitCode.BAD_INPUT, result.stderr
     assert words in result.stderr and "nothing was scanned" in result.stderr
     assert list(inbox.iterdir()) == []  # no batch, and no hidden half batch
@@ -105,7 +105,7 @@ def test_a_scanner_that_stops_before_the_first_page_leaves_nothing(scan, tmp_pat
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_stopping_in_the_middle_keeps_the_pages_scanned(sane_env, tmp_path, signum):
     inbox = tmp_path / "inbox"
-    process = start_scan(sane_env, "-d", "test:0", "--inbox", inbox, "--json", *SLOW)
+    process = start_scan(sane_env, "--device", "test:0", "--inbox", inbox, "--json", *SLOW)
     wait_for_pages(inbox, 3, process)
     # While it scans, the batch is hidden: a hot folder sees nothing yet.
     assert [p.name.startswith(".") for p in inbox.iterdir()] == [True]
@@ -128,7 +128,7 @@ def test_stopping_in_the_middle_keeps_the_pages_scanned(sane_env, tmp_path, sign
 
 def test_scanimage_ending_in_the_middle_keeps_the_pages_and_says_so(sane_env, tmp_path):
     inbox = tmp_path / "inbox"
-    process = start_scan(sane_env, "-d", "test:0", "--inbox", inbox, "--json", *SLOW)
+    process = start_scan(sane_env, "--device", "test:0", "--inbox", inbox, "--json", *SLOW)
     wait_for_pages(inbox, 2, process)
     (scanimage,) = child_pids(process.pid)
     os.kill(scanimage, signal.SIGTERM)  # scanimage is ended from outside, in the middle of a page
@@ -142,7 +142,7 @@ def test_scanimage_ending_in_the_middle_keeps_the_pages_and_says_so(sane_env, tm
 
 def test_a_cut_off_scan_keeps_its_record_and_is_reported_next_time(scan, sane_env, tmp_path):
     inbox = tmp_path / "inbox"
-    process = start_scan(sane_env, "-d", "test:0", "--inbox", inbox, *SLOW)
+    process = start_scan(sane_env, "--device", "test:0", "--inbox", inbox, *SLOW)
     wait_for_pages(inbox, 2, process)
     (scanimage,) = child_pids(process.pid)
     process.kill()  # power cut for dsd: nothing runs its clean-up
@@ -157,7 +157,7 @@ def test_a_cut_off_scan_keeps_its_record_and_is_reported_next_time(scan, sane_en
     for page in record["pages"]:
         assert hashlib.sha256((hidden / page["file"]).read_bytes()).hexdigest() == page["sha256"]
     assert pages_recorded(inbox) >= 2
-    again = scan("-d", "test:0", "--pages", "1", "--inbox", inbox)
+    again = scan("--device", "test:0", "--pages", "1", "--inbox", inbox)
     assert again.code == ExitCode.OK, again.stderr
     assert "cut off" in again.stderr and hidden.name in again.stderr.replace("\n", "")
 
@@ -167,15 +167,15 @@ def test_command_line_mistakes(scan, tmp_path):
     full.mkdir()
     (full / "x.png").write_bytes(b"x")
     cases = [
-        (("-d", "test:0", "-o", full), ExitCode.USAGE, "not an empty folder"),
-        (("-d", "test:0", "-o", tmp_path / "a", "--inbox", tmp_path / "b"), ExitCode.USAGE, "exactly one"),
-        (("-d", "test:0", "--inbox", tmp_path / "i", "--run"), ExitCode.USAGE, "--run needs --archive"),
-        (("-d", "test:0", "--inbox", tmp_path / "i", "--dpi", "5000"), ExitCode.USAGE, "5000 dpi"),
-        (("-d", "test:0", "--inbox", tmp_path / "i", "--device-option", "mode=Color"), ExitCode.USAGE,
+        (("--device", "test:0", "-o", full), ExitCode.USAGE, "not an empty folder"),
+        (("--device", "test:0", "-o", tmp_path / "a", "--inbox", tmp_path / "b"), ExitCode.USAGE, "exactly one"),
+        (("--device", "test:0", "--inbox", tmp_path / "i", "--run"), ExitCode.USAGE, "--run needs --archive"),
+        (("--device", "test:0", "--inbox", tmp_path / "i", "--dpi", "5000"), ExitCode.USAGE, "5000 dpi"),
+        (("--device", "test:0", "--inbox", tmp_path / "i", "--device-option", "mode=Color"), ExitCode.USAGE,
          "dsd's own option"),
-        (("-d", "test:0", "--inbox", tmp_path / "i", "--device-option", "no-such=1"), ExitCode.USAGE,
+        (("--device", "test:0", "--inbox", tmp_path / "i", "--device-option", "no-such=1"), ExitCode.USAGE,
          "no option 'no-such'"),
-        (("-d", "nosuch:0", "--inbox", tmp_path / "i"), ExitCode.BAD_INPUT, "cannot be used"),
+        (("--device", "nosuch:0", "--inbox", tmp_path / "i"), ExitCode.BAD_INPUT, "cannot be used"),
         (("--inbox", tmp_path / "i"), ExitCode.USAGE, "--device"),
     ]
     for args, code, words in cases:

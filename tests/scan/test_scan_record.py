@@ -113,7 +113,7 @@ def test_the_record_file_is_not_a_scanner_file(tmp_path):
 
 def test_changed_and_missing_pages_are_quarantined_with_their_reason(scan, tmp_path):
     batch = tmp_path / "batch"
-    assert scan("-d", "test:0", "--pages", "3", "-o", batch).code == ExitCode.OK
+    assert scan("--device", "test:0", "--pages", "3", "-o", batch).code == ExitCode.OK
     page_image(batch / "page-0002.png", shade=90)  # replaced after scanning
     (batch / "page-0003.png").unlink()  # lost after scanning
     archive = tmp_path / "archive"

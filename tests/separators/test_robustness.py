@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from dsd_cli.models import PageRef, SeparatorPayload
 from dsd_cli.profiles import load_profile
 from dsd_cli.scan.detect import UNREADABLE, SeparatorDetector
-from dsd_cli.scan.looks import sheet_likeness
+from dsd_cli.scan.looks import sheet_layout
 from dsd_cli.scan.split import PageObservation, decide
 from dsd_cli.sheets.payload import encode_payload, is_dsd_text
 from tests.separators.pages import EPC, code128, letter, qr, scramble_codes, sheet, small_worn_copy
@@ -70,8 +70,7 @@ def test_busy_content_pages_are_content_and_stay_on_the_fast_path(make, detector
     page = make()
     found = detector.detect(PAGE, page)
     assert found.separator is None and found.bad_separator == ""
-    assert not sheet_likeness(page, [(page.width - 500, page.height - 600, page.width, page.height),
-                                     (0, page.height - 600, 500, page.height)]).sheet
+    assert not sheet_layout(page).banner
 
 
 def test_invoice_codes_are_recorded_by_format_only(detector: SeparatorDetector):

@@ -32,7 +32,8 @@ def test_group4_tiff_with_awkward_dossiers_and_a_duplex_back(dsd, tmp_path: Path
     sep = docs[1]["separator"]
     assert set(sep) >= {"source", "page", "reader", "pass", "orientation"} and sep["page"] == 5
     assert sep["reader"] in ("zxing", "zbar") and sep["orientation"] in (0, 90, 180, 270)
-    assert report["dropped"] == [{"batch": "balie.tif", "reason": "duplex-back", "source": str(scan), "page": 2}]
+    assert report["dropped"] == [{"batch": "balie.tif", "reason": "duplex-back", "source": str(scan), "page": 2,
+                                  "document": 1}]
     assert report["unassigned"] == [] and report["quarantined"] == []
     manifest = json.loads((out / "split.json").read_text(encoding="utf-8"))
     assert [d["dossier"] for d in manifest["documents"]] == list(AWKWARD)

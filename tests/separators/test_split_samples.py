@@ -42,9 +42,10 @@ def test_split_writes_one_pdf_per_document(dsd, tmp_path: Path):
     for d in manifest["documents"]:
         with pikepdf.open(out / d["pdf"]) as pdf:
             assert len(pdf.pages) == d["pages"]
+    # Split output is image PDFs: `dsd package` refuses them until they are OCRed (and signed), and says so.
     packaged = dsd("package", "--from", out, "--archive", tmp_path / "archive", "--json")
-    assert packaged.code == ExitCode.OK, packaged.stderr
-    assert json.loads(packaged.stdout)["dossiers"][0]["version"] == 1
+    assert packaged.code == ExitCode.BAD_INPUT and "image-only PDF" in packaged.stderr and "dsd ocr" in packaged.stderr
+    assert not (tmp_path / "archive").exists()
 
 
 def p(n: int) -> PageRef:

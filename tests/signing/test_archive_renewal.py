@@ -73,7 +73,7 @@ def test_renewal_writes_a_new_bag_version_that_verifies_and_keeps_every_signatur
     assert [d for d, _ in report.unsigned] == ["SD/2024/0101"]
     for renewed in report.renewed:
         bag = next(b for b in archive.iterdir() if (b / "bagit.txt").is_file()
-                   and load_record(b)["dossier"] == renewed.dossier)
+                   and load_record(b).dossier == renewed.dossier)
         pdf = bag / renewed.path
         old = signed[renewed.dossier].read_bytes()
         assert pdf.read_bytes().startswith(old) and sha256_file(pdf) == renewed.sha256 != renewed.previous_sha256
@@ -84,10 +84,10 @@ def test_renewal_writes_a_new_bag_version_that_verifies_and_keeps_every_signatur
         # The earlier version's manifest still names the earlier file; the record says which bytes it was.
         earlier = bagio.read_manifest(bag / "versions" / "v0001" / "manifest-sha256.txt")
         assert earlier[renewed.path] == renewed.previous_sha256
-        (entry,) = [d for d in load_record(bag)["documents"] if d["path"] == renewed.path]
-        assert entry["revisions"] == [{"sha256": renewed.previous_sha256, "size": len(old), "until_version": 1,
-                                       "replaced_by": "timestamp-renewal"}]
-        assert entry["events"][-1]["type"] == "timestamp-renewal"
+        (entry,) = [d for d in load_record(bag).documents if d.path == renewed.path]
+        assert [r.to_dict() for r in entry.revisions] == [{"sha256": renewed.previous_sha256, "size": len(old),
+                                                           "until_version": 1, "replaced_by": "timestamp-renewal"}]
+        assert entry.events[-1].type == "timestamp-renewal"
         mets = (bag / "metadata" / "mets.xml").read_text(encoding="utf-8")
         assert "timestamp-renewal" in mets and f'CHECKSUM="{renewed.sha256}"' in mets
         assert f'CHECKSUM="{renewed.previous_sha256}"' not in mets
@@ -140,7 +140,7 @@ def test_verify_names_a_renewed_document_that_was_rewritten_instead_of_updated(s
                                       trust_roots=[pki.root_pem], dossiers=["SD/2024/0102"])
     (renewed,) = report.renewed
     bag = next(b for b in archive.iterdir() if (b / "bagit.txt").is_file()
-               and load_record(b)["dossier"] == "SD/2024/0102")
+               and load_record(b).dossier == "SD/2024/0102")
     pdf = bag / renewed.path
     # A careful forger: the earlier bytes changed (one byte of the first revision), every manifest re-hashed.
     data = bytearray(pdf.read_bytes())

@@ -68,10 +68,10 @@ def test_sign_b_lta_then_renew_and_list_due(pki, tmp_path: Path, dsd):
     tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
     due = dsd("timestamp", "due", "--archive", archive, "--before", tomorrow, "--json")
     assert due.code == ExitCode.OK, due.stderr
-    (item,) = json.loads(due.stdout)
+    (item,) = json.loads(due.stdout)["documents"]
     assert item["dossier"] == "SD/2024/0007" and item["path"].startswith("data/") and item["last_timestamp"]
     not_yet = dsd("timestamp", "due", "--archive", archive, "--before", "2000-01-01", "--json")
-    assert not_yet.code == ExitCode.OK and json.loads(not_yet.stdout) == []
+    assert not_yet.code == ExitCode.OK and json.loads(not_yet.stdout)["documents"] == []
     bad = dsd("timestamp", "due", "--archive", archive, "--before", "soon")
     assert bad.code == ExitCode.USAGE
 

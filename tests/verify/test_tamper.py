@@ -181,7 +181,7 @@ def test_cli_exit_codes_json_and_html_report(archive_copy: Path, dsd, tmp_path: 
     data = json.loads(result.stdout)
     assert data["ok"] is False and {"path", "check", "message", "severity", "bag"} <= set(data["problems"][0])
     html = report_file.read_text()
-    assert "FAILED" in html and "bagit.checksum" in html and DOC in html and "<script" not in html
-    assert "What was not checked" in html
+    assert "NIET GESLAAGD" in html and "bagit.checksum" in html and DOC in html and "<script" not in html
+    assert "Wat niet werd gecontroleerd" in html
     missing = dsd("verify", tmp_path / "nope")
     assert missing.code == ExitCode.BAD_INPUT

@@ -8,11 +8,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from lxml import etree
 
 from dsd_cli.archive.premis import Agents, agent_element, event_element, identifier, record_event
+from dsd_cli.archive.record import Event
 from dsd_cli.export.eark.formats import FileFormat
 from dsd_cli.export.eark.xml import PREMIS, XSI, FileFacts, el, to_bytes
 
@@ -27,7 +27,7 @@ class PremisFile:
     sha512: str = ""
     original_name: str = ""
     """Where the file was in the archive (bag folder and path), for documents."""
-    events: Sequence[dict[str, Any]] = ()
+    events: Sequence[Event] = ()
     """The archive's provenance events of the document (its record's `events`)."""
 
 

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from dsd_cli import __version__
-from dsd_cli.archive.record import load_record
 from dsd_cli.export.eark.describe import SCHEMA_NAME, index_xml
 from dsd_cli.export.eark.formats import other_format, pdf_format
 from dsd_cli.export.eark.mets import REPRESENTATION, Header, package_mets, representation_mets
@@ -77,19 +76,14 @@ def _write(sip: Path, rel: str, data: bytes | str) -> str:
 
 def _documents(sip: Path, given: SipInput) -> list[PremisFile]:
     """The copied documents as PREMIS files, with their archive events and original place."""
-    docs = {(s.dossier, d["id"]): d for s in given.selected for d in s.documents}
-    events = {}
-    for sel in given.selected:
-        record = load_record(sel.bag) or {"documents": []}
-        events.update({(sel.dossier, d["id"]): d.get("events", []) for d in record["documents"]})
+    docs = {(s.dossier, d.id): d for s in given.selected for d in s.documents}
     found = []
     for row in given.rows:
         rel = row["file"].removeprefix(f"{given.package_id}/")
         digests = given.payload[f"data/{row['file']}"]
         doc = docs[(row["dossier"], row["document"])]
-        facts = file_facts(sip, rel, str(doc.get("added") or given.created), digests["sha256"])
-        found.append(PremisFile(facts, pdf_format(sip / rel), digests.get("sha512", ""), row["source"],
-                                events.get((row["dossier"], row["document"]), [])))
+        facts = file_facts(sip, rel, doc.added or given.created, digests["sha256"])
+        found.append(PremisFile(facts, pdf_format(sip / rel), digests.get("sha512", ""), row["source"], doc.events))
     return found
 
 

@@ -1,4 +1,4 @@
-"""One `dsd run` (or `dsd watch`) per archive at a time: an advisory lock on ARCHIVE/.dsd/lock.
+"""One dsd command that changes an archive at a time (an archive session): an advisory lock on ARCHIVE/.dsd/lock.
 
 flock is released by the kernel when the process dies, so a SIGKILLed run never leaves a stale lock behind.
 """

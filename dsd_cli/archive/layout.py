@@ -9,6 +9,9 @@ STATE_DIR = ".dsd"
 QUARANTINE_DIR = "quarantine"
 AUDIT_DIR = "audit"
 RESERVED_NAMES = frozenset({STATE_DIR, QUARANTINE_DIR, AUDIT_DIR})
+AUDIT_LOG = "audit-log.jsonl"
+INVENTORY = "inventory.json"
+STAGING = Path(STATE_DIR) / "staging"
 
 
 @dataclass(frozen=True)
@@ -33,15 +36,34 @@ class ArchiveLayout:
         return self.state / "work"
 
     @property
+    def staging(self) -> Path:
+        """Bag versions being built, before they are swapped into place."""
+        return self.root / STAGING
+
+    @property
+    def pending_change(self) -> Path:
+        """The inventory change of a bag version being published (removed once it is recorded)."""
+        return self.state / "inventory.pending.json"
+
+    @property
     def quarantine(self) -> Path:
         return self.root / QUARANTINE_DIR
 
     @property
+    def audit_dir(self) -> Path:
+        return self.root / AUDIT_DIR
+
+    @property
     def audit_log(self) -> Path:
-        return self.root / AUDIT_DIR / "audit-log.jsonl"
+        return self.audit_dir / AUDIT_LOG
+
+    @property
+    def inventory(self) -> Path:
+        """Every dossier ever packaged: its current bag version and tag manifest digest (see inventory.py)."""
+        return self.audit_dir / INVENTORY
 
     def ensure(self) -> None:
-        for folder in (self.root, self.state, self.work, self.quarantine, self.audit_log.parent):
+        for folder in (self.root, self.state, self.work, self.audit_dir):
             folder.mkdir(parents=True, exist_ok=True)
         # The journal and work files hold personal data: keep them from other local users.
         self.state.chmod(0o700)

