@@ -33,7 +33,7 @@ def agents(mets: etree._ElementTree) -> dict[str, tuple[str, str]]:
             for a in mets.xpath("//premis:agent", namespaces=NS)}
 
 
-def test_a_scanned_batch_archives_with_its_scan_in_the_provenance(scan, tmp_path):
+def test_a_scanned_batch_archives_with_its_scan_in_the_provenance(scan, tmp_path, unsigned_profile):
     batch = tmp_path / "batch"
     scanned = scan("--device", "test:0", "--pages", "4", "--dpi", "75", "--operator", "balie-3", "-o", batch)
     assert scanned.code == ExitCode.OK, scanned.stderr
@@ -42,7 +42,7 @@ def test_a_scanned_batch_archives_with_its_scan_in_the_provenance(scan, tmp_path
     sheet_image("SD/2026/0001", "aanvraag").save(batch / "page-0000.png", dpi=(150, 150))
     sheet_image("SD/2026/0002", "briefwisseling").save(batch / "page-0002a.png", dpi=(150, 150))
     archive = tmp_path / "archive"
-    result = run_dsd("run", batch, "--archive", archive, "--no-sign", "--json")
+    result = run_dsd("run", batch, "--archive", archive, "--no-sign", "--profile", unsigned_profile, "--json")
     assert result.code == ExitCode.OK, result.stderr
     report = json.loads(result.stdout)
     assert report["dossiers"] == {"SD/2026/0001": {"documents": 1, "pages": 2, "types": ["aanvraag"]},
@@ -109,14 +109,14 @@ sha256 = "{sha}"
 """
 
 
-def test_a_batch_made_elsewhere_brings_its_scan_record_in_a_sidecar(tmp_path):
+def test_a_batch_made_elsewhere_brings_its_scan_record_in_a_sidecar(tmp_path, unsigned_profile):
     folder = tmp_path / "from-the-scanner-software"
     folder.mkdir()
     scanner_pdf(folder / "letters.pdf", [("SD/2026/0003", "inkomen", ["Loonbrief december"])])
     sha = hashlib.sha256((folder / "letters.pdf").read_bytes()).hexdigest()
     (folder / "scan-record.toml").write_text(SIDECAR.replace("{sha}", sha), encoding="utf-8")
     archive = tmp_path / "archive"
-    result = run_dsd("run", folder, "--archive", archive, "--no-sign", "--json")
+    result = run_dsd("run", folder, "--archive", archive, "--no-sign", "--profile", unsigned_profile, "--json")
     assert result.code == ExitCode.OK, result.stderr
     mets = parse_xml(bag_of(archive, "SD/2026/0003") / "metadata" / "mets.xml")
     (event,) = capture_events(mets)
@@ -130,10 +130,10 @@ def test_a_batch_made_elsewhere_brings_its_scan_record_in_a_sidecar(tmp_path):
     assert "Fujitsu fi-7160 (fujitsu:fi-7160:1234)" in shown.stdout and "feeder, duplex, color, 150 dpi" in shown.stdout
 
 
-def test_scan_and_run_in_one_go(scan, tmp_path):
+def test_scan_and_run_in_one_go(scan, tmp_path, unsigned_profile):
     archive = tmp_path / "archive"
     result = scan("--device", "test:0", "--pages", "3", "--mode", "color", "--inbox", tmp_path / "inbox", "--run",
-                  "--archive", archive, "--no-sign", "--json")
+                  "--archive", archive, "--no-sign", "--profile", unsigned_profile, "--json")
     # No separator sheet went through the feeder: the pages are kept in quarantine for a person (exit 3).
     assert result.code == ExitCode.PARTIAL, result.stderr
     data = json_of(result)

@@ -48,6 +48,7 @@ def test_a_full_feeder_becomes_one_batch_with_its_record(scan, tmp_path):
     assert result.code == ExitCode.OK, result.stderr
     data = json_of(result)
     assert (data["ok"], data["pages"], data["outcome"], data["batch"]) == (True, 10, "feeder-empty", str(batch))
+    assert "stage finished stage=scan done=10.0 unit=pages" in result.stderr  # progress, as log lines off a terminal
     record = assert_record_matches_files(batch)
     assert [p["file"] for p in record["pages"]] == [f"page-{n:04d}.png" for n in range(1, 11)]
     assert record["device"] == "test:0" and record["device_model"] == "frontend-tester"
@@ -177,9 +178,16 @@ def test_command_line_mistakes(scan, tmp_path):
          "no option 'no-such'"),
         (("--device", "nosuch:0", "--inbox", tmp_path / "i"), ExitCode.BAD_INPUT, "cannot be used"),
         (("--inbox", tmp_path / "i"), ExitCode.USAGE, "--device"),
+        # Checked before scanning, so that a mistake in them does not cost a scanned batch.
+        (("--device", "test:0", "--inbox", tmp_path / "i", "--run", "--archive", full), ExitCode.ARCHIVE,
+         "not a dsd archive"),
+        (("--device", "test:0", "--inbox", tmp_path / "i", "--run", "--archive", tmp_path / "new", "--register",
+          tmp_path / "register.csv"), ExitCode.BAD_INPUT, "no such register file"),
     ]
     for args, code, words in cases:
         result = scan(*args)
         assert result.code == code, (args, result.stderr)
         assert words in result.stderr.replace("\n", " "), (args, result.stderr)
+        failed = json_of(scan(*args, "--json"))
+        assert failed["ok"] is False and failed["error"]["code"] == code, (args, failed)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["full"]

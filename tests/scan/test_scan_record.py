@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from dsd_cli.archive.session import ArchiveSession
 from dsd_cli.errors import ExitCode
 from dsd_cli.pipeline.run import RunOptions
 from dsd_cli.pipeline.watch import watch_inbox
@@ -111,13 +112,13 @@ def test_the_record_file_is_not_a_scanner_file(tmp_path):
     assert batches[0].scan_record is not None and batches[0].scan_record.device == "test:0"
 
 
-def test_changed_and_missing_pages_are_quarantined_with_their_reason(scan, tmp_path):
+def test_changed_and_missing_pages_are_quarantined_with_their_reason(scan, tmp_path, unsigned_profile):
     batch = tmp_path / "batch"
     assert scan("--device", "test:0", "--pages", "3", "-o", batch).code == ExitCode.OK
     page_image(batch / "page-0002.png", shade=90)  # replaced after scanning
     (batch / "page-0003.png").unlink()  # lost after scanning
     archive = tmp_path / "archive"
-    result = run_dsd("run", batch, "--archive", archive, "--no-sign", "--json")
+    result = run_dsd("run", batch, "--archive", archive, "--no-sign", "--profile", unsigned_profile, "--json")
     assert result.code == ExitCode.PARTIAL, result.stderr
     report = json.loads(result.stdout)
     reasons = {Path(q["source"]).name: q["reason"] for q in report["quarantine"] if q["batch_id"] is None}
@@ -135,6 +136,9 @@ def test_watch_holds_an_item_whose_scan_record_is_bad(tmp_path):
     batch.mkdir(parents=True)
     page_image(batch / "page-1.png")
     (batch / "scan-record.json").write_text('{"device": "x", "dpi": 0}', encoding="utf-8")
-    template = RunOptions(inputs=(), archive=tmp_path / "archive", profile=load_profile(), sign=False)
+    archive = tmp_path / "archive"
+    with ArchiveSession.open(archive, create=True):  # `dsd watch` fills an archive, it does not make one
+        pass
+    template = RunOptions(inputs=(), archive=archive, profile=load_profile(), sign=False)
     (result,) = watch_inbox(inbox, template, settle_seconds=0.2, poll_seconds=0.1, max_items=1, timeout=60)
     assert result.moved_to == inbox / "held" / "scan-1" and "'dpi' must be a whole number" in result.error
