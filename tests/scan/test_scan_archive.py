@@ -89,6 +89,11 @@ def test_a_scanned_batch_archives_with_its_scan_in_the_provenance(scan, tmp_path
     assert "Scans" in table.stdout and "Noname frontend-tester (test:0)" in table.stdout
     assert "feeder, simplex, gray, 75 dpi" in table.stdout and "balie-3" in table.stdout
 
+    # A later bag version (a legal hold) keeps the scan record of every capture event.
+    assert run_dsd("hold", "add", "SD/2026/0002", "--archive", archive, "--reason", "court case").code == ExitCode.OK
+    later = json_of(run_dsd("show", "SD/2026/0002", "--archive", archive, "--json"))
+    assert later["version"] == shown["version"] + 1 and later["documents"][0]["scans"] == [scan_of_doc]
+
 
 SIDECAR = """\
 device = "fujitsu:fi-7160:1234"
