@@ -9,6 +9,7 @@ pass silently. Secrets (passphrases, PINs) never live in a profile.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 import tomllib
 import types
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from dsd_cli.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 PROFILES_DIR = Path(__file__).resolve().parent.parent / "profiles"
 DEFAULT_PROFILE = "vlaanderen-ocmw"
@@ -267,6 +270,23 @@ def _build(cls: type, table: dict[str, Any], where: str) -> Any:
     return cls(**kwargs)
 
 
+DEPRECATED_KEYS = {
+    ("separators", "blank_ink_ratio"): "blank pages are now told by their marks (separators.blank_min_mark_mm), "
+                                       "not by a share of ink; the value is ignored",
+}
+"""Keys older profiles carry that dsd no longer uses: accepted with a warning, so an upgrade never stops a
+scan server on a profile that was valid before."""
+
+
+def _drop_deprecated(sections: dict[str, Any], source: Path | None) -> None:
+    for (section, key), why in DEPRECATED_KEYS.items():
+        table = sections.get(section)
+        if isinstance(table, dict) and key in table:
+            sections[section] = {k: v for k, v in table.items() if k != key}
+            log.warning("%s: %s.%s is no longer used: %s; remove it from the profile",
+                        source or "profile", section, key, why)
+
+
 def parse_profile(data: dict[str, Any], source: Path | None = None) -> Profile:
     """Build a validated Profile from parsed TOML. Raises ConfigError naming the first bad key or value."""
     data = dict(data)
@@ -274,6 +294,7 @@ def parse_profile(data: dict[str, Any], source: Path | None = None) -> Profile:
     if not isinstance(raw_types, dict) or not raw_types:
         raise ConfigError("document_types: at least one document type is required")
     sections = {k: v for k, v in data.items()}
+    _drop_deprecated(sections, source)
     unknown = sorted(set(sections) - {"profile", "organization", "ocr", "separators", "signing", "archive",
                                       "retention", "qa", "stats"})
     if unknown:

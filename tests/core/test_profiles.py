@@ -1,3 +1,4 @@
+import logging
 import tomllib
 from pathlib import Path
 
@@ -59,3 +60,25 @@ def test_profile_by_path_and_missing_profile(tmp_path: Path):
     broken.write_text("[profile\nname=", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_profile(broken)
+
+
+def test_a_key_older_profiles_carry_is_accepted_with_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture):
+    """Profiles written before blank pages were told by their marks set separators.blank_ink_ratio: they keep
+    loading (a scan server must not stop on upgrade), the operator is told, and a typo is still refused."""
+    from tests.conftest import run_dsd
+
+    text = (PROFILES_DIR / "vlaanderen-ocmw.toml").read_text(encoding="utf-8")
+    assert "[separators]\n" in text
+    old = tmp_path / "old.toml"
+    old.write_text(text.replace("[separators]\n", "[separators]\nblank_ink_ratio = 0.002\n", 1), encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="dsd_cli.profiles"):
+        profile = load_profile(old)
+    assert profile.separators.blank_min_mark_mm == load_profile().separators.blank_min_mark_mm
+    (record,) = caplog.records
+    assert "separators.blank_ink_ratio is no longer used" in record.getMessage()
+    assert "blank_min_mark_mm" in record.getMessage()
+    shown = run_dsd("retention", "due", "--archive", tmp_path / "none", "--profile", old)
+    assert "separators.blank_ink_ratio is no longer used" in shown.stderr, shown.stderr
+    old.write_text(text.replace("[separators]\n", "[separators]\nblank_ink_ratoi = 0.002\n", 1), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"separators\.blank_ink_ratoi"):
+        load_profile(old)
