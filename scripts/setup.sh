@@ -12,6 +12,7 @@ APT_PACKAGES=(
   ghostscript qpdf libzbar0 unpaper pngquant poppler-utils
   fonts-dejavu-core
   softhsm2 opensc
+  sane-utils
   chromium
 )
 

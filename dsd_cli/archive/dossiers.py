@@ -6,6 +6,7 @@ Folders that are not dsd dossier bags (`.dsd/`, `audit/`, `quarantine/`, anythin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,9 +60,10 @@ class DossierDetails:
     """Empty unless disposed of: date, approval, and per destroyed document id, doc_type, path, size, sha256."""
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form `dsd show --json` prints (documents without their events)."""
+        """The JSON form `dsd show --json` prints (documents without their events, with their scans)."""
         return {"dossier": self.dossier, "bag": str(self.bag), "version": self.version,
-                "documents": [d.to_dict(events=False) for d in self.documents],
+                "documents": [{**d.to_dict(events=False), "scans": [dict(s) for s in document_scans(d)]}
+                              for d in self.documents],
                 "versions": [v.to_dict() for v in self.versions], "retention": self.retention,
                 "legal_hold": self.legal_hold, "disposal": self.disposal}
 
@@ -87,6 +89,15 @@ def _details(bag: Path) -> DossierDetails | None:
     return DossierDetails(dossier=record.dossier, bag=bag, version=record.version, documents=record.documents,
                           versions=record.versions, retention=retention, legal_hold=_legal_hold(retention, record),
                           disposal=_disposal(retention, record))
+
+
+def document_scans(doc: DocumentEntry) -> tuple[Mapping[str, Any], ...]:
+    """How a document's pages were scanned (device, settings, operator), once per distinct scan."""
+    found: list[Mapping[str, Any]] = []
+    for event in doc.events:
+        if event.type == "capture" and event.scan is not None and event.scan not in found:
+            found.append(event.scan)
+    return tuple(found)
 
 
 def _legal_hold(retention: dict[str, str], record: BagRecord) -> dict[str, Any]:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from lxml import etree
 
 from dsd_cli.archive.record import Event
 
 PREMIS = "http://www.loc.gov/premis/v3"
+SCAN = "https://dsd.example.org/ns/scan/1"
+"""dsd's namespace for the scan settings of a capture event (PREMIS eventDetailExtension)."""
 _AGENT_NAMESPACE = uuid.UUID("5d1c4c3e-6f0b-4f57-9a43-2f0c0d5a9d11")
 
 
@@ -59,14 +62,20 @@ class Agents:
 
 
 def event_element(parent: etree._Element, *, event_id: str, kind: str, when: str, detail: str, outcome: str,
-                  agents: Sequence[tuple[str, str]], objects: Sequence[tuple[str, str]]) -> None:
-    """A PREMIS event; `agents` are (agent identifier, role), `objects` (identifier type, value)."""
+                  agents: Sequence[tuple[str, str]], objects: Sequence[tuple[str, str]],
+                  extension: etree._Element | None = None) -> None:
+    """A PREMIS event; `agents` are (agent identifier, role), `objects` (identifier type, value); `extension`
+    goes into eventDetailExtension."""
     ev = _sub(parent, "event")
     identifier(ev, "event", "UUID", event_id)
     _sub(ev, "eventType", kind)
     _sub(ev, "eventDateTime", when)
-    if detail:
-        _sub(_sub(ev, "eventDetailInformation"), "eventDetail", detail)
+    if detail or extension is not None:
+        information = _sub(ev, "eventDetailInformation")
+        if detail:
+            _sub(information, "eventDetail", detail)
+        if extension is not None:
+            _sub(information, "eventDetailExtension").append(extension)
     _sub(_sub(ev, "eventOutcomeInformation"), "eventOutcome", outcome)
     for agent_id, role in agents:
         link = _sub(ev, "linkingAgentIdentifier")
@@ -77,17 +86,46 @@ def event_element(parent: etree._Element, *, event_id: str, kind: str, when: str
         identifier(ev, "linkingObject", id_type, value)
 
 
+def scan_extension(scan: dict[str, Any]) -> etree._Element:
+    """The scan settings of a capture event as `<scan:scan>` with one `<scan:device-option>` per device value."""
+    element = etree.Element(f"{{{SCAN}}}scan", nsmap={"scan": SCAN})
+    for key, value in scan.items():
+        if key == "device_options" or value in (None, ""):
+            continue
+        element.set(key.replace("_", "-"), str(value).lower() if isinstance(value, bool) else str(value))
+    for name, value in dict(scan.get("device_options") or {}).items():
+        etree.SubElement(element, f"{{{SCAN}}}device-option", name=str(name), value=str(value))
+    return element
+
+
+def _scan_agents(scan: dict[str, Any], agents: Agents) -> list[tuple[str, str]]:
+    """The scanner that captured the file (hardware) and the person who scanned, as PREMIS agents."""
+    device = str(scan.get("device", ""))
+    name = " ".join(str(scan[k]) for k in ("device_vendor", "device_model") if scan.get(k)) or device
+    backend = f"SANE backend {scan['backend']} {scan.get('backend_version', '')}".strip() if scan.get("backend") \
+        else ""
+    note = "; ".join(x for x in (f"device {device}" if device != name else "", backend) if x)
+    links = [(agents.add(f"device:{device}:{name}", name, "hardware", "", note or "the scanner"), "capture device")]
+    if scan.get("operator"):
+        operator = str(scan["operator"])
+        links.append((agents.add(f"person:{operator}", operator, "person", "", "scan operator"), "implementer"))
+    return links
+
+
 def record_event(parent: etree._Element, event: Event, event_id: str, obj: tuple[str, str],
                  agents: Agents) -> None:
     """One of dsd's recorded events about `obj` (identifier type, value) as PREMIS; its agents go into `agents`.
-    PREMIS requires a date-time: an unknown one ("" in the record) is written `unknown`."""
+    PREMIS requires a date-time: an unknown one ("" in the record) is written `unknown`. A capture event with a
+    scan record names the scanner and the operator as agents and carries the settings in an eventDetailExtension."""
     detail = event.detail
-    links = [(agents.actor(event.agent), "implementer")]
+    scan = dict(event.scan) if event.scan else None
+    links = _scan_agents(scan, agents) if scan else [(agents.actor(event.agent), "implementer")]
     if event.tool:
         detail = f"{detail} [{event.tool}]".strip()
         links.append((agents.tool(event.tool), "executing program"))
     event_element(parent, event_id=event_id, kind=event.type, when=event.datetime or "unknown", detail=detail,
-                  outcome=event.outcome, agents=links, objects=[obj])
+                  outcome=event.outcome, agents=links, objects=[obj],
+                  extension=scan_extension(scan) if scan else None)
 
 
 def agent_element(parent: etree._Element, agent_id: str, name: str, kind: str, version: str, note: str) -> None:

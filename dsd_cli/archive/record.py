@@ -90,6 +90,9 @@ class Event:
     """Capture events: the scanner file's name."""
     source_sha256: str = ""
     source_pages: tuple[int, ...] = ()
+    scan: Mapping[str, Any] | None = None
+    """Capture events of a batch with a scan record: how the file was scanned (device, SANE backend, settings,
+    operator, times; see dsd_cli/scan/scan_record.py); None when nothing recorded it."""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -103,6 +106,7 @@ class Event:
                    agent=_text(data, "agent"), tool=_text(data, "tool"), outcome=_text(data, "outcome") or "success",
                    detail=_text(data, "detail"), source_file=_text(data, "source_file"),
                    source_sha256=_text(data, "source_sha256"), source_pages=_ints(data.get("source_pages")),
+                   scan=dict(data["scan"]) if isinstance(data.get("scan"), Mapping) else None,
                    extra=_extra(data, _model_fields(cls)))
 
     def to_dict(self) -> dict[str, Any]:
@@ -113,6 +117,8 @@ class Event:
             out["source_sha256"] = self.source_sha256
         if self.source_pages:
             out["source_pages"] = list(self.source_pages)
+        if self.scan is not None:
+            out["scan"] = dict(self.scan)
         return {**out, **self.extra}
 
 

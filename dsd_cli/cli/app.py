@@ -45,6 +45,7 @@ COMMAND_MODULES = (
     "retention",
     "hold",
     "export",
+    "scan",
     "index",
     "search",
     "duplicates",

@@ -98,6 +98,31 @@ def _quality_cell(quality: tuple[Mapping[str, Any], ...] | None) -> str:
     return f"{words} words, {confidence:.0f}%" + (f"; {'; '.join(flagged)}" if flagged else "")
 
 
+def _scan_settings(scan: Mapping[str, Any]) -> str:
+    source = {"adf": "feeder", "flatbed": "flatbed"}.get(str(scan.get("source", "")), "")
+    duplex = scan.get("duplex")
+    sides = "duplex" if duplex is True else "simplex" if duplex is False else ""
+    dpi = f"{scan['dpi']} dpi" if scan.get("dpi") else ""
+    return ", ".join(str(x) for x in (source, sides, scan.get("mode", ""), dpi) if x)
+
+
+def _render_scans(details: DossierDetails) -> None:
+    """How each document was scanned, for documents whose batch had a scan record."""
+    from dsd_cli.archive.dossiers import document_scans
+    from dsd_cli.cli.tables import Column, print_table
+
+    rows = [(d.id, scan) for d in details.documents for scan in document_scans(d)]
+    if not rows:
+        return
+    table = []
+    for doc_id, scan in rows:
+        device = " ".join(str(scan[k]) for k in ("device_vendor", "device_model") if scan.get(k))
+        device = f"{device} ({scan.get('device', '')})" if device else str(scan.get("device", ""))
+        table.append((doc_id, _local(scan.get("started", "")), device, _scan_settings(scan), scan.get("operator", "")))
+    print_table("Scans", (Column("document", keep=True), Column("scanned", keep=True), Column("device", breakable=True),
+                          Column("settings"), Column("operator")), table)
+
+
 def _render_details(details: DossierDetails) -> None:
     from dsd_cli.cli.tables import Column, print_facts, print_table
 
@@ -111,6 +136,7 @@ def _render_details(details: DossierDetails) -> None:
                     [(d.id, d.doc_type, d.pages, d.scan_date[:10], d.document_date,
                       f"{d.retention_rule} {d.disposition}".strip(), _quality_cell(d.quality), d.path,
                       d.sha256[:16] + "…") for d in details.documents])
+        _render_scans(details)
     print_table("Versions", (Column("version", keep=True, justify="right"), Column("date", keep=True), Column("by"),
                              Column("change")),
                 [(v.version, _local(v.date), v.agent, _version_change(v)) for v in details.versions])

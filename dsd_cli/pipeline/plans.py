@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from dsd_cli.models import DocumentPlan, PageRef, SeparatorPayload, SeparatorRead, SourceFile, SplitResult
+from dsd_cli.scan.scan_record import ScanRecord
 from dsd_cli.sheets.payload import separated_by
 
 
@@ -49,19 +50,30 @@ def now_iso() -> str:
 
 
 def capture_events(plan: DocumentPlan, sources: dict[Path, SourceFile], batch_label: str,
-                   split_tool: str) -> list[dict[str, Any]]:
-    """PREMIS events for how a document came to be: the scan (capture) and the split (separation)."""
+                   split_tool: str, scan_record: ScanRecord | None = None) -> list[dict[str, Any]]:
+    """PREMIS events for how a document came to be: the scan (capture) and the split (separation). With a scan
+    record, each capture event says which device scanned the file, with which settings, by whom and when."""
     events: list[dict[str, Any]] = []
     for source_path in dict.fromkeys(p.source for p in plan.pages):
         source = sources.get(source_path)
         pages = [p.index + 1 for p in plan.pages if p.source == source_path]
-        events.append({
+        event: dict[str, Any] = {
             "type": "capture", "datetime": _iso_mtime(source_path), "agent": "scanner", "tool": "",
             "outcome": "success",
             "detail": f"scanned file {source_path.name} (batch {batch_label}), pages {pages}",
             "source_file": source_path.name, "source_sha256": source.sha256 if source else "",
             "source_pages": pages,
-        })
+        }
+        if scan_record is not None and scan_record.covers(source_path.name):
+            page = scan_record.page(source_path.name)
+            event["datetime"] = (page.scanned if page else "") or scan_record.started or event["datetime"]
+            event["tool"] = scan_record.software
+            event["detail"] += f" on {scan_record.describe()}" + (
+                f", by {scan_record.operator}" if scan_record.operator else "")
+            event["scan"] = scan_record.capture(source_path.name)
+        elif scan_record is not None:
+            event["detail"] += "; not listed in the folder's scan record"
+        events.append(event)
     sep = plan.separator
     events.append({
         "type": "separation", "datetime": now_iso(), "agent": "dsd", "tool": split_tool, "outcome": "success",

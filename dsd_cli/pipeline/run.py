@@ -255,12 +255,14 @@ class Pipeline:
                 write_document_pdf(plan, work / f"{plan.sequence:04d}.image.pdf")
                 documents.append({"id": doc_id, "sequence": plan.sequence, "dossier": plan.dossier,
                                   "doc_type": plan.doc_type, "pages": len(plan.pages), "plan": plan.to_dict(),
-                                  "events": capture_events(plan, sources, batch.id, split_tool)
+                                  "events": capture_events(plan, sources, batch.id, split_tool, batch.scan_record)
                                   + drop_events.get(plan.sequence, [])})
             for n, run in enumerate(result.unassigned, start=1):
                 self._quarantine_pages(journal, key, batch.id, run.pages, f"unassigned-{n:03d}", run.reason,
                                        run.detail or f"{len(run.pages)} page(s) belong to no document",
                                        {p: s.sha256 for p, s in sources.items()})
+            if batch.scan_record is not None:
+                self._note_unrecorded(batch)
             report = {"label": batch.id, "dropped": [k.to_dict() for k in kept],
                       "unassigned": [u.to_dict() for u in result.unassigned],
                       "separators": [s.to_dict() for s in result.separators]}
@@ -272,6 +274,15 @@ class Pipeline:
             self.report.batches_new += 1
             self.touched.add(key)
         self.progress.finish("split")
+
+    def _note_unrecorded(self, batch: Any) -> None:
+        """Files of a batch that its folder's scan record does not list: archived, but without a scan record."""
+        record = batch.scan_record
+        for source in batch.sources:
+            if not record.covers(source.path.name):
+                self.report.warnings.append(f"batch {batch.id}: {source.path.name} is not listed in "
+                                            f"{record.path.name if record.path else 'the scan record'}; its "
+                                            "provenance has no scan settings")
 
     def _keep_dropped_pages(self, key: str, dropped: Sequence[Any], tool: str
                             ) -> tuple[list[Any], dict[int, list[dict[str, Any]]]]:

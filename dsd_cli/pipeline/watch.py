@@ -4,8 +4,9 @@ A scanner writes files into the inbox over seconds or minutes. A file (or a sub-
 only after its size and modification time have not changed for `settle_seconds`, so half-written scans are never
 read. Each settled item goes through the same resumable pipeline as `dsd run`; afterwards the source moves to
 `done/` when all its pages are archived, or to `held/` when something was quarantined or left unassigned (the
-archive's quarantine has a copy and the reason). watchdog wakes the loop early on file-system events; a periodic
-scan catches what events miss (network shares).
+archive's quarantine has a copy and the reason), or to `held/` at once when its scan record is invalid. watchdog
+wakes the loop early on file-system events; a periodic scan catches what events miss (network shares). Hidden
+names (`.name`) are never taken: `dsd scan` writes its batches hidden and renames them when complete.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dsd_cli.archive.session import require_archive
 from dsd_cli.errors import ClusterError, DsdError, InputError
 from dsd_cli.pipeline.executors import Executor
 from dsd_cli.pipeline.run import RunOptions, RunReport, run_pipeline
+from dsd_cli.scan.scan_record import ScanRecordError
 
 log = logging.getLogger("dsd.watch")
 
@@ -146,6 +148,10 @@ def _process(item: Path, inbox: Path, template: RunOptions, executor: Executor |
         report = run_pipeline(dataclasses.replace(template, inputs=(item,)), executor=executor)
     except ClusterError:
         raise  # without its cluster the watcher cannot go on; the item stays in the inbox for the next start
+    except ScanRecordError as exc:
+        # The item's own scan record is wrong: trying again will not help, a person must look at it.
+        log.error("bad scan record", extra={"item": item.name, "error": exc.message})
+        return WatchResult(source=item, moved_to=_move_aside(item, inbox / HELD), report=None, error=exc.message)
     except DsdError as exc:
         # The whole run failed (e.g. the archive is locked): leave the item for the next attempt.
         log.error("run failed", extra={"item": item.name, "error": exc.message})

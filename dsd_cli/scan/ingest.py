@@ -3,7 +3,9 @@
 An input folder is read in natural name order (`page2` before `page10`). Each PDF and each multi-page TIFF is a
 batch of its own; the single-page images (JPEG, PNG, one-page TIFF) of one folder together form one batch. A file
 dsd cannot use is reported as a QuarantinedInput with a reason and never stops the others. File types are decided
-by their first bytes, not their names.
+by their first bytes, not their names. A folder's scan record (`scan-record.json` from `dsd scan`, or a
+`scan-record.toml` beside other software's files) travels with its batches; a file whose checksum differs from the
+record, or a page the record lists that is not there, is reported as a QuarantinedInput too.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from dsd_cli.fsutil import sha256_file
 from dsd_cli.models import PageRef, QuarantinedInput, SourceFile
 from dsd_cli.scan.bounds import MAX_PAGE_POINTS, MAX_PAGES, MAX_PIXELS
 from dsd_cli.scan.pdfpages import scanned_image
+from dsd_cli.scan.scan_record import RECORD_NAMES, ScanRecord, find_record
 
 # Pillow warns above this many pixels and refuses above twice as many; dsd turns the warning into a refusal too.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -37,6 +40,8 @@ class Batch:
     id: str
     """The multi-page file's name, or the folder's name for a batch of single-page images."""
     sources: tuple[SourceFile, ...]
+    scan_record: ScanRecord | None = None
+    """How the batch was scanned, from the scan record of its folder (None when there is none)."""
 
     @property
     def page_count(self) -> int:
@@ -160,7 +165,28 @@ def _quarantined(path: Path, exc: InputError) -> QuarantinedInput:
 
 
 def _files_of(folder: Path) -> list[Path]:
-    return sorted((p for p in folder.iterdir() if not p.name.startswith(".")), key=natural_key)
+    return sorted((p for p in folder.iterdir() if not p.name.startswith(".") and p.name not in RECORD_NAMES),
+                  key=natural_key)
+
+
+def _against_record(source: SourceFile, record: ScanRecord | None) -> QuarantinedInput | None:
+    """A file that is not what the scan record says was scanned (changed or replaced since)."""
+    page = record.page(source.path.name) if record is not None else None
+    if page is None or page.sha256 == source.sha256:
+        return None
+    name = record.path.name if record is not None and record.path is not None else "of its folder"
+    return QuarantinedInput(source=source.path, reason="checksum-mismatch", sha256=source.sha256,
+                            message=f"its SHA-256 differs from the one in the scan record {name}: the file changed "
+                                    "after it was scanned")
+
+
+def _missing_pages(folder: Path, record: ScanRecord | None, seen: set[str]) -> list[QuarantinedInput]:
+    """Pages the scan record lists that are not in the folder: lost after scanning."""
+    if record is None:
+        return []
+    return [QuarantinedInput(source=folder / page.file, reason="missing-page", sha256=page.sha256,
+                             message="the scan record lists this page, but the file is not in the folder")
+            for page in record.pages or () if page.file not in seen]
 
 
 def discover_batches(inputs: Sequence[Path]) -> tuple[list[Batch], list[QuarantinedInput]]:
@@ -169,33 +195,45 @@ def discover_batches(inputs: Sequence[Path]) -> tuple[list[Batch], list[Quaranti
     bad: list[QuarantinedInput] = []
 
     def add_folder(folder: Path, root: Path) -> None:
+        record = find_record(folder)
         singles: list[SourceFile] = []
+        seen: set[str] = set()
         for child in _files_of(folder):
             if child.is_dir() and not child.is_symlink():
                 add_folder(child, root)
                 continue
+            seen.add(child.name)
             try:
                 source = inspect_source(child, root)
             except InputError as exc:
                 bad.append(_quarantined(child, exc))
                 continue
-            if source.kind == "image":
+            changed = _against_record(source, record)
+            if changed is not None:
+                bad.append(changed)
+            elif source.kind == "image":
                 singles.append(source)
             else:
-                batches.append(Batch(id=child.name, sources=(source,)))
+                batches.append(Batch(id=child.name, sources=(source,), scan_record=record))
+        bad.extend(_missing_pages(folder, record, seen))
         if singles:
-            batches.append(Batch(id=f"{folder.name}/", sources=tuple(singles)))
+            batches.append(Batch(id=f"{folder.name}/", sources=tuple(singles), scan_record=record))
 
     for item in inputs:
         if item.is_dir():
             add_folder(item, item)
         elif item.exists() or item.is_symlink():
+            record = find_record(item.parent) if item.name not in RECORD_NAMES else None
             try:
                 source = inspect_source(item)
             except InputError as exc:
                 bad.append(_quarantined(item, exc))
                 continue
-            batches.append(Batch(id=item.name, sources=(source,)))
+            changed = _against_record(source, record)
+            if changed is not None:
+                bad.append(changed)
+                continue
+            batches.append(Batch(id=item.name, sources=(source,), scan_record=record))
         else:
             raise InputError(f"{item}: no such file or folder", reason="missing")
     return batches, bad

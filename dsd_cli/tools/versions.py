@@ -34,6 +34,8 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement("qpdf", "program", "PDF structure checks", "apt-get install qpdf"),
     Requirement("unpaper", "program", "page cleaning (ocr.clean)", "apt-get install unpaper", required=False),
     Requirement("pngquant", "program", "image optimisation", "apt-get install pngquant", required=False),
+    Requirement("scanimage", "program", "scanning through SANE (dsd scan)", "apt-get install sane-utils",
+                required=False),
     Requirement("libzbar", "library", "second barcode reader (pyzbar)", "apt-get install libzbar0"),
     Requirement("tesserocr", "python", "Tesseract's API (the tesseract OCR engine, bundles libtesseract)",
                 "pip install tesserocr"),
@@ -74,6 +76,8 @@ def tool_version(name: str) -> str:
         return _run_version(["qpdf", "--version"], r"qpdf version ([\d.]+)") if shutil.which(name) else ""
     if name == "unpaper":
         return _run_version(["unpaper", "--version"], r"([\d.]+)") if shutil.which(name) else ""
+    if name == "scanimage":
+        return _run_version(["scanimage", "-V"], r"sane-backends\)\s+([\w.~+-]+)") if shutil.which(name) else ""
     if name == "pngquant":
         return _run_version(["pngquant", "--version"], r"([\d.]+)") if shutil.which(name) else ""
     if name == "libzbar":

@@ -12,7 +12,7 @@ import typer
 from dsd_cli.cli import app as app_module
 
 TYPE_WORDS = re.compile(r"\b(TEXT|PATH|INTEGER|FLOAT|BOOLEAN|FILENAME|DIRECTORY)\b|<[a-z]+(\[[^\]]*\])?>")
-LONG_RUNNING = {("run",), ("watch",), ("verify",), ("split",), ("timestamp", "renew")}
+LONG_RUNNING = {("run",), ("watch",), ("verify",), ("split",), ("timestamp", "renew"), ("scan",)}
 SHARED = {"--archive": "-a", "--workers": "-w", "--profile": "-p", "--output": "-o", "--quiet": "-q",
           "--verbose": "-v", "--dossier": "-d", "--type": "-t"}
 

@@ -38,7 +38,8 @@ def test_dsd_help_imports_no_library_and_no_rich():
 
 @pytest.mark.parametrize("args", [("verify", "--help"), ("run", "--help"), ("status", "--help"),
                                   ("retention", "due", "--help"), ("verify",), ("show", "--no-such-option"),
-                                  ("export", "--help"), ("timestamp", "renew", "--help")])
+                                  ("export", "--help"), ("timestamp", "renew", "--help"),
+                                  ("scan", "--help")])
 def test_command_help_and_usage_errors_import_only_the_cli(args: tuple[str, ...]):
     modules = imported(*args)
     assert not _heavy(modules), _heavy(modules)
