@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
 
-from dsd_cli.cli.options import ArchiveOption, LangOption
+from dsd_cli.cli.options import (
+    ArchiveOption,
+    CsvOption,
+    DossierFilterOption,
+    HtmlReportOption,
+    LangOption,
+    one_listing_format,
+)
 from dsd_cli.cli.output import JsonOption, ProfileOption, info, print_json, result_line
 
 if TYPE_CHECKING:
@@ -57,25 +63,22 @@ def register(app: typer.Typer) -> None:
     @app.command("duplicates", help=DUPLICATES_HELP)
     def duplicates_command(
         archive: ArchiveOption,
-        dossier: Annotated[str | None, typer.Option("--dossier", "-d", metavar="DOSSIER",
-                                                    help="Only groups with this dossier.")] = None,
-        csv_output: Annotated[bool, typer.Option("--csv", help="Print the groups as CSV on stdout.")] = False,
-        report_file: Annotated[Path | None, typer.Option("--report", metavar="FILE",
-                                                         help="Write an HTML report with thumbnails.")] = None,
+        dossier: DossierFilterOption = None,
+        csv_output: CsvOption = False,
+        report_file: HtmlReportOption = None,
         lang: LangOption = None,
         profile: ProfileOption = None,
         json_output: JsonOption = False,
     ) -> None:
         from dsd_cli.cli.inputs import existing_archive, output_folder_of
-        from dsd_cli.errors import InputError, UsageError
+        from dsd_cli.errors import InputError
         from dsd_cli.i18n import document_language
         from dsd_cli.profiles import load_profile
         from dsd_cli.search.access import record_access
         from dsd_cli.search.duplicates import archive_duplicates
         from dsd_cli.search.dupreport import duplicates_csv, write_html
 
-        if json_output and csv_output:
-            raise UsageError("choose one of --json and --csv")
+        one_listing_format(json_output, csv_output)
         lang = document_language(lang, load_profile(profile).organization.language)
         if report_file is not None:
             output_folder_of(report_file)

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from dsd_cli.cli.options import ArchiveOption, LangOption
+from dsd_cli.cli.options import (
+    ArchiveOption,
+    CsvOption,
+    DossierFilterOption,
+    HtmlReportOption,
+    LangOption,
+    one_listing_format,
+)
 from dsd_cli.cli.output import JsonOption, ProfileOption, info, print_json, result_line
 
 QA_HELP = """List archived pages with their OCR quality: the worklist of pages to rescan.
@@ -36,25 +42,22 @@ def register(app: typer.Typer) -> None:
     @app.command("qa", help=QA_HELP)
     def qa_command(
         archive: ArchiveOption,
-        dossier: Annotated[str | None, typer.Option("--dossier", "-d", metavar="DOSSIER",
-                                                    help="Only this dossier.")] = None,
+        dossier: DossierFilterOption = None,
         flagged: Annotated[bool, typer.Option("--flagged", help="Only pages with a flag.")] = False,
-        csv_output: Annotated[bool, typer.Option("--csv", help="Print CSV on stdout.")] = False,
-        report: Annotated[Path | None, typer.Option("--report", metavar="FILE",
-                                                    help="Write an HTML report with thumbnails.")] = None,
+        csv_output: CsvOption = False,
+        report: HtmlReportOption = None,
         lang: LangOption = None,
         profile: ProfileOption = None,
         json_output: JsonOption = False,
     ) -> None:
         from dsd_cli.cli.inputs import existing_archive, output_folder_of
-        from dsd_cli.errors import InputError, UsageError
+        from dsd_cli.errors import InputError
         from dsd_cli.fsutil import atomic_write_text
         from dsd_cli.i18n import document_language
         from dsd_cli.ocr.qa import archive_quality, to_csv, to_html
         from dsd_cli.profiles import load_profile
 
-        if json_output and csv_output:
-            raise UsageError("choose one of --json and --csv")
+        one_listing_format(json_output, csv_output)
         lang = document_language(lang, load_profile(profile).organization.language)
         if report is not None:
             output_folder_of(report)

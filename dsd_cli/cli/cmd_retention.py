@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dsd_cli.cli.options import ArchiveOption, LangOption
+from dsd_cli.cli.options import ArchiveOption, CsvOption, LangOption, one_listing_format
 from dsd_cli.cli.output import JsonOption, ProfileOption, info, print_json, result_line, styled
 from dsd_cli.i18n import Catalog
 
@@ -138,10 +138,9 @@ def _render_due(items: list[DueDossier], day: str, organisation: str, lang: str)
 
 @retention_app.command("due", help=DUE_HELP)
 def due_command(archive: ArchiveOption, on: OnOpt = None, json_output: JsonOption = False,
-                csv_output: Annotated[bool, typer.Option("--csv", help="Print the list as CSV on stdout.")] = False,
+                csv_output: CsvOption = False,
                 lang: LangOption = None, profile: ProfileOption = None) -> None:
     from dsd_cli.cli.inputs import existing_archive
-    from dsd_cli.errors import UsageError
     from dsd_cli.i18n import document_language
     from dsd_cli.profiles import load_profile
     from dsd_cli.retention.due import (
@@ -153,8 +152,7 @@ def due_command(archive: ArchiveOption, on: OnOpt = None, json_output: JsonOptio
         undated_text,
     )
 
-    if json_output and csv_output:
-        raise UsageError("choose one of --json and --csv")
+    one_listing_format(json_output, csv_output)
     prof = load_profile(profile)
     lang = document_language(lang, prof.organization.language)
     day = parse_day(on, "--on") if on else dt.date.today()

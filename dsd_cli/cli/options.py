@@ -31,3 +31,16 @@ ClusterOption = Annotated[
 InsecureClusterOption = Annotated[
     bool, typer.Option("--insecure-cluster", help="Allow plain tcp:// to another machine (unencrypted, "
                                                   "unauthenticated: a trusted network only).")]
+DossierFilterOption = Annotated[str | None, typer.Option("--dossier", "-d", metavar="DOSSIER",
+                                                        help="Only this dossier.")]
+CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV on stdout (instead of a table).")]
+HtmlReportOption = Annotated[Path | None, typer.Option("--report", metavar="FILE",
+                                                       help="Write an HTML report with thumbnails.")]
+
+
+def one_listing_format(json_output: bool, csv_output: bool) -> None:
+    """--json and --csv both print the whole result on stdout: only one of them can."""
+    if json_output and csv_output:
+        from dsd_cli.errors import UsageError
+
+        raise UsageError("choose one of --json and --csv")
