@@ -76,11 +76,12 @@ def _hash_read(fd: int, hashers: list, on_bytes: Callable[[int], None] | None) -
 
 def _hash_mapped(fd: int, size: int, hashers: list, on_bytes: Callable[[int], None] | None) -> None:
     with mmap.mmap(fd, 0, access=mmap.ACCESS_READ) as mapped:
+        mapped_size = len(mapped)
         if hasattr(mapped, "madvise"):
             mapped.madvise(mmap.MADV_SEQUENTIAL)
         view = memoryview(mapped)
         try:
-            for start in range(0, len(mapped), MAP_CHUNK):
+            for start in range(0, mapped_size, MAP_CHUNK):
                 chunk = view[start:start + MAP_CHUNK]
                 for h in hashers:
                     h.update(chunk)
@@ -89,7 +90,7 @@ def _hash_mapped(fd: int, size: int, hashers: list, on_bytes: Callable[[int], No
                 chunk.release()
         finally:
             view.release()
-    if size != len(mapped):  # the file changed size while it was read: the digests describe neither state
+    if size != mapped_size:  # the file changed size while it was read: the digests describe neither state
         raise OSError(0, "the file changed while it was read")
 
 
