@@ -245,8 +245,9 @@ def run_dsd_engine(samples: list[Sample], cores: int, engine: str, work: Path) -
     return rows
 
 
-def run_pipeline(samples: list[Sample], cores: int, work: Path) -> tuple[float, int]:
-    """`dsd run` over one scanner PDF holding every class's documents behind separator sheets."""
+def run_pipeline(samples: list[Sample], cores: int, work: Path) -> tuple[float, int, int]:
+    """`dsd run` over one scanner PDF holding every class's documents behind separator sheets: its seconds, the
+    pages it archived and its exit code."""
     from tests.pipeline.synthetic import sheet_image
 
     parts: list[bytes] = []
@@ -283,7 +284,10 @@ def run_pipeline(samples: list[Sample], cores: int, work: Path) -> tuple[float, 
     report = json.loads(proc.stdout) if proc.stdout.strip() else {}
     if proc.returncode != 0:
         sys.stderr.write(proc.stderr[-2000:])
-    return seconds, int(report.get("pages", {}).get("archived", 0)) or content
+    archived = int(report.get("pages", {}).get("archived", 0))
+    if archived != content:
+        sys.stderr.write(f"dsd run archived {archived} of {content} content pages\n")
+    return seconds, archived, proc.returncode
 
 
 def main() -> int:
@@ -360,12 +364,20 @@ def main() -> int:
         checks.append((f"turned pages upright ({right:.2f}, recall {tess['rotated-300'].recall:.3f})",
                        right == 1.0 and tess["rotated-300"].recall >= 0.95))
     if pipeline is not None:
-        seconds, archived = pipeline
+        seconds, archived, code = pipeline
         limit_rate = total_pages / sum(r.seconds for r in limit.values())
         ratio = archived / seconds / limit_rate
-        print(f"dsd run end to end: {archived} content pages in {seconds:.1f} s = {archived / seconds:.2f} pages/s, "
-              f"{ratio:.2f} x the limit ({limit_rate:.2f} pages/s)")
-        checks.append((f"dsd run >= 0.7 x limit ({ratio:.2f})", ratio >= 0.7))
+        # Where the tesseract command gives up on a class (pages it cannot read in time), the all-class limit is
+        # slow; the ratio against the limit of the classes it reads is shown beside it.
+        readable = [name for name, r in limit.items() if r.recall >= 0.5]
+        readable_rate = (sum(pages[n] for n in readable) / sum(limit[n].seconds for n in readable)
+                         if readable else limit_rate)
+        print(f"dsd run end to end (exit {code}): {archived} content pages in {seconds:.1f} s = "
+              f"{archived / seconds:.2f} pages/s, {ratio:.2f} x the limit ({limit_rate:.2f} pages/s), "
+              f"{archived / seconds / readable_rate:.2f} x the limit of the classes the command reads "
+              f"({readable_rate:.2f} pages/s)")
+        checks.append((f"dsd run >= 0.7 x limit ({ratio:.2f}), every page archived, exit 0",
+                       ratio >= 0.7 and code == 0 and archived == total_pages))
     print("\n" + "\n".join(f"{'PASS' if ok else 'FAIL'}  {what}" for what, ok in checks))
     return 0 if all(ok for _, ok in checks) else 1
 
