@@ -62,6 +62,8 @@ log = logging.getLogger("dsd.scan")
 
 PARTIAL_SUFFIX = ".partial"
 CANCEL_TIMEOUT = 60.0
+EXIT_GRACE = 5.0
+"""Seconds scanimage is given to exit once it has said its batch ended."""
 """Seconds scanimage gets to stop the scanner after a Ctrl-C before it is killed."""
 _SANE_STATUS = {2: "cancelled-at-device", 3: "device-busy", 6: "jammed", 7: "feeder-empty", 8: "cover-open",
                 9: "device-error", 10: "device-error", 11: "access-denied"}
@@ -252,6 +254,9 @@ class _Scanimage:
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.errors: list[str] = []
         self.stopped = False
+        self.batch_ended: float | None = None
+        """When scanimage said "Batch terminated": its work is done, only its exit is left."""
+        self.hung_at_exit = False
         threading.Thread(target=_pump, args=(self.process.stdout, self.lines), daemon=True).start()
         self._stderr = threading.Thread(target=self._collect_errors, daemon=True)
         self._stderr.start()
@@ -259,6 +264,8 @@ class _Scanimage:
     def _collect_errors(self) -> None:
         assert self.process.stderr is not None
         for line in self.process.stderr:
+            if line.startswith("Batch terminated"):
+                self.batch_ended = time.monotonic()
             if len(self.errors) < 200:
                 self.errors.append(line.rstrip("\n"))
 
@@ -275,6 +282,14 @@ class _Scanimage:
                 line = self.lines.get(timeout=0.2)
             except queue.Empty:
                 if deadline is not None and time.monotonic() > deadline:
+                    self.kill()
+                elif self.batch_ended is not None and time.monotonic() - self.batch_ended > EXIT_GRACE \
+                        and self.process.poll() is None:
+                    # Some backends (SANE's test backend among them) now and then never return from closing the
+                    # device: every page is already written, so the process is ended instead of waited for.
+                    log.warning("scanimage did not exit after its batch ended; it was stopped",
+                                extra={"seconds": EXIT_GRACE})
+                    self.hung_at_exit = True
                     self.kill()
                 continue
             if line is None:
@@ -298,7 +313,16 @@ class _Scanimage:
             self.kill()
             code = self.process.wait()
         self._stderr.join(timeout=5)
+        if self.hung_at_exit:
+            return self.reported_status()
         return code
+
+    def reported_status(self) -> int:
+        """The SANE status scanimage reported for its last page (its exit code, had it exited)."""
+        for line in reversed(self.errors):
+            if found := re.search(r"scanner status = (\d+)", line):
+                return int(found.group(1))
+        return 0
 
     def message(self) -> str:
         return tool_words("\n".join(line for line in self.errors
