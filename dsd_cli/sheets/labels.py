@@ -8,7 +8,6 @@ text for the desk clerk: dossier number, document type and, from the register, t
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from dsd_cli.profiles import Profile
 from dsd_cli.register import Register
 from dsd_cli.safepaths import validate_dossier
 from dsd_cli.sheets.payload import encode_payload
-from dsd_cli.sheets.render import draw_qr, fit_font_size, fonts
+from dsd_cli.sheets.render import dossier_rows, draw_qr, fit_font_size, fonts
 
 
 @dataclass(frozen=True)
@@ -160,22 +159,8 @@ def write_labels(specs: Sequence[LabelSpec], out: Path, profile: Profile, regist
 
 def read_label_csv(path: Path) -> list[LabelSpec]:
     """Labels from a CSV with columns dossier, type and optionally client and count (comma or semicolon)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {path}: {exc}") from None
-    first = text.split("\n", 1)[0]
-    rows = csv.DictReader(text.splitlines(), delimiter=";" if first.count(";") > first.count(",") else ",")
-    header = [h.strip().lower() for h in rows.fieldnames or []]
-    if "dossier" not in header or "type" not in header:
-        raise ConfigError(f"{path}: needs columns 'dossier' and 'type' (and optionally 'client', 'count')")
     specs = []
-    for line_no, row in enumerate(rows, start=2):
-        cells = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
-        if not any(cells.values()):
-            continue
-        if not cells.get("dossier") or not cells.get("type"):
-            raise ConfigError(f"{path}, line {line_no}: dossier and type are required")
+    for line_no, cells in dossier_rows(path, "'client', 'count'"):
         count = cells.get("count") or "1"
         if not count.isdigit() or int(count) < 1:
             raise ConfigError(f"{path}, line {line_no}: count {count!r} is not a whole number of at least 1")

@@ -149,23 +149,30 @@ def write_sheets(specs: Sequence[SheetSpec], out: Path, profile: Profile, regist
     return len(specs)
 
 
-def read_sheet_csv(path: Path) -> list[SheetSpec]:
-    """Sheets from a CSV with columns dossier, type and optionally client (comma or semicolon separated)."""
+def dossier_rows(path: Path, optional: str) -> list[tuple[int, dict[str, str]]]:
+    """(line number, cells by lower-case column) of a CSV with columns dossier and type (comma or semicolon
+    separated), blank lines left out; `optional` names the other columns it may have, for the error message."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {path}: {exc}") from None
-    delimiter = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
-    rows = csv.DictReader(text.splitlines(), delimiter=delimiter)
+    first = text.split("\n", 1)[0]
+    rows = csv.DictReader(text.splitlines(), delimiter=";" if first.count(";") > first.count(",") else ",")
     header = [h.strip().lower() for h in rows.fieldnames or []]
     if "dossier" not in header or "type" not in header:
-        raise ConfigError(f"{path}: needs columns 'dossier' and 'type' (and optionally 'client')")
-    specs = []
+        raise ConfigError(f"{path}: needs columns 'dossier' and 'type' (and optionally {optional})")
+    found = []
     for line_no, row in enumerate(rows, start=2):
         cells = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
         if not any(cells.values()):
             continue
         if not cells.get("dossier") or not cells.get("type"):
             raise ConfigError(f"{path}, line {line_no}: dossier and type are required")
-        specs.append(SheetSpec(cells["dossier"], cells["type"], cells.get("client", "")))
-    return specs
+        found.append((line_no, cells))
+    return found
+
+
+def read_sheet_csv(path: Path) -> list[SheetSpec]:
+    """Sheets from a CSV with columns dossier, type and optionally client (comma or semicolon separated)."""
+    return [SheetSpec(cells["dossier"], cells["type"], cells.get("client", ""))
+            for _, cells in dossier_rows(path, "'client'")]

@@ -118,6 +118,21 @@ def _child(args: Sequence[str], env: Mapping[str, str], stderr_fd: int, parent: 
         os._exit(code)
 
 
+def _wait_or_kill(pid: int, timeout: float, *, poll: float) -> int | None:
+    """The wait status of child `pid`, or None when it ran past `timeout` seconds (then it and everything it
+    started are killed and reaped)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        if time.monotonic() > deadline:
+            kill_tree(pid)
+            os.waitpid(pid, 0)
+            return None
+        time.sleep(poll)
+
+
 def run_forked(args: Sequence[str], env: Mapping[str, str], timeout: float) -> tuple[int, str] | None:
     """Run `ocrmypdf ARGS` in a forked child; (exit code, stderr), or None when it ran longer than `timeout`
     (then the child and everything it started are killed). A negative code is the signal that ended the child."""
@@ -126,16 +141,9 @@ def run_forked(args: Sequence[str], env: Mapping[str, str], timeout: float) -> t
         pid = os.fork()
         if pid == 0:
             _child(args, env, err.fileno(), parent)
-        deadline = time.monotonic() + timeout
-        while True:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                break
-            if time.monotonic() > deadline:
-                kill_tree(pid)
-                os.waitpid(pid, 0)
-                return None
-            time.sleep(0.05)
+        status = _wait_or_kill(pid, timeout, poll=0.05)
+        if status is None:
+            return None
         err.seek(0)
         return os.waitstatus_to_exitcode(status), err.read().decode("utf-8", "replace")
 
@@ -170,16 +178,9 @@ def call_forked(fn: Callable[[], Any], timeout: float) -> tuple[str, Any] | None
                 code = EXIT_OTHER_ERROR
             finally:
                 os._exit(code)
-        deadline = time.monotonic() + timeout
-        while True:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                break
-            if time.monotonic() > deadline:
-                kill_tree(pid)
-                os.waitpid(pid, 0)
-                return None
-            time.sleep(0.02)
+        status = _wait_or_kill(pid, timeout, poll=0.02)
+        if status is None:
+            return None
         answer.seek(0)
         try:
             kind, value = pickle.load(answer)  # noqa: S301 - written by our own child a moment ago
