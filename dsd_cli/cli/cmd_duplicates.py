@@ -70,8 +70,7 @@ def register(app: typer.Typer) -> None:
         profile: ProfileOption = None,
         json_output: JsonOption = False,
     ) -> None:
-        from dsd_cli.cli.inputs import existing_archive, output_folder_of
-        from dsd_cli.errors import InputError
+        from dsd_cli.cli.inputs import existing_archive, output_folder_of, writing_report
         from dsd_cli.i18n import document_language
         from dsd_cli.profiles import load_profile
         from dsd_cli.search.access import record_access
@@ -88,11 +87,8 @@ def register(app: typer.Typer) -> None:
                       detail={"dossier": dossier or "", "groups": len(report.groups),
                               "report": bool(report_file)})
         if report_file is not None:
-            try:
+            with writing_report(report_file):
                 write_html(archive, report, report_file, lang)
-            except OSError as exc:
-                raise InputError(f"{report_file}: the report cannot be written ({exc.strerror})",
-                                 reason="unwritable") from None
             info(f"wrote {report_file} ({len(report.groups)} group(s))")
         if json_output:
             print_json(report.to_dict())

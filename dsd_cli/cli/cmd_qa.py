@@ -50,8 +50,7 @@ def register(app: typer.Typer) -> None:
         profile: ProfileOption = None,
         json_output: JsonOption = False,
     ) -> None:
-        from dsd_cli.cli.inputs import existing_archive, output_folder_of
-        from dsd_cli.errors import InputError
+        from dsd_cli.cli.inputs import existing_archive, output_folder_of, writing_report
         from dsd_cli.fsutil import atomic_write_text
         from dsd_cli.i18n import document_language
         from dsd_cli.ocr.qa import archive_quality, to_csv, to_html
@@ -63,11 +62,8 @@ def register(app: typer.Typer) -> None:
             output_folder_of(report)
         listing = archive_quality(existing_archive(archive), dossier, flagged)
         if report is not None:
-            try:
+            with writing_report(report):
                 atomic_write_text(report, to_html(listing, lang))
-            except OSError as exc:
-                raise InputError(f"{report}: the report cannot be written ({exc.strerror})",
-                                 reason="unwritable") from None
             info(f"wrote {report} ({len(listing.pages)} page(s))")
         if json_output:
             print_json({"pages": [p.to_dict() for p in listing.pages], "measured_pages": listing.measured,

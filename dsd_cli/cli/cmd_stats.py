@@ -93,7 +93,7 @@ def register(app: typer.Typer) -> None:
         profile: ProfileOption = None,
         json_output: JsonOption = False,
     ) -> None:
-        from dsd_cli.cli.inputs import existing_archive, output_folder_of
+        from dsd_cli.cli.inputs import existing_archive, output_folder_of, writing_report
         from dsd_cli.i18n import document_language
         from dsd_cli.profiles import load_profile
         from dsd_cli.stats import StatsOptions, compute_stats
@@ -121,11 +121,8 @@ def register(app: typer.Typer) -> None:
             from dsd_cli.fsutil import atomic_write_text
             from dsd_cli.stats.html import render_html
 
-            try:
+            with writing_report(report_html):
                 atomic_write_text(report_html, render_html(report, words))
-            except OSError as exc:
-                raise InputError(f"{report_html}: the report cannot be written ({exc.strerror})",
-                                 reason="unwritable") from None
             info(f"report written to {report_html}")
         if csv_dir is not None:
             from dsd_cli.stats.csvout import write_csv

@@ -23,7 +23,7 @@ from dsd_cli.cli.output import (
     styled,
     warn,
 )
-from dsd_cli.errors import InputError, NothingChecked, ProblemsFound
+from dsd_cli.errors import NothingChecked, ProblemsFound
 
 if TYPE_CHECKING:
     from dsd_cli.models import VerifyReport
@@ -118,7 +118,7 @@ def register(app: typer.Typer) -> None:
         quiet: QuietOption = False,
         verbose: VerboseOption = 0,
     ) -> None:
-        from dsd_cli.cli.inputs import input_file, input_path, output_folder_of
+        from dsd_cli.cli.inputs import input_file, input_path, output_folder_of, writing_report
         from dsd_cli.fsutil import atomic_write_text
         from dsd_cli.i18n import document_language
         from dsd_cli.profiles import load_profile
@@ -159,12 +159,9 @@ def register(app: typer.Typer) -> None:
         for message in record_archive_verifications(paths, report, level=level):
             warn(message)
         if report_html is not None:
-            try:
+            with writing_report(report_html):
                 atomic_write_text(report_html, render_html(report, paths, fast=fast, fixity_only=fixity_only,
                                                            lang=lang, organisation=_organisation(report, prof)))
-            except OSError as exc:
-                raise InputError(f"{report_html}: the report cannot be written ({exc.strerror})",
-                                 reason="unwritable") from None
         if json_output:
             print_json({**report.to_dict(), "seconds": round(seconds, 3)})
         elif not quiet or not report.ok:

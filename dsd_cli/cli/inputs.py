@@ -6,7 +6,8 @@ missing archive exit code 9 (ARCHIVE), the same from every command.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,15 @@ def output_folder_of(path: Path) -> Path:
     if not path.parent.is_dir():
         raise InputError(f"{path.parent}: no such folder to write {path.name} into", reason="missing")
     return path
+
+
+@contextlib.contextmanager
+def writing_report(path: Path) -> Iterator[None]:
+    """Around writing a report for people: a file that cannot be written is exit code 4, with the system's words."""
+    try:
+        yield
+    except OSError as exc:
+        raise InputError(f"{path}: the report cannot be written ({exc.strerror or exc})", reason="unwritable") from None
 
 
 def existing_archive(path: Path) -> Path:
