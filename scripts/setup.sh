@@ -42,4 +42,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q -e ".[test]"
   echo "$want" > "$stamp"
 fi
+# An editable install leaves dsd's own modules uncompiled, and where PYTHONDONTWRITEBYTECODE is set every command
+# would compile them again at start-up (about 0.1 s): compile them now (only files changed since are redone).
+.venv/bin/python -m compileall -q dsd_cli > /dev/null
 .venv/bin/dsd doctor --quiet

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -26,9 +27,18 @@ def run_dsd(*args: str | Path, env: dict[str, str] | None = None, timeout: float
             input_text: str | None = None) -> CliResult:
     """Run `python -m dsd_cli ARGS` in a child process, as a user would, and capture everything."""
     full_env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", **(env or {})}
-    proc = subprocess.run([sys.executable, "-m", "dsd_cli", *map(str, args)], capture_output=True, text=True,
-                          env=full_env, timeout=timeout, input=input_text, check=False)
-    return CliResult(proc.returncode, proc.stdout, proc.stderr)
+    # A session of its own, so that a timeout ends dsd and everything it started: a worker process left holding
+    # the output pipes would otherwise keep the test waiting after dsd itself was killed.
+    with subprocess.Popen([sys.executable, "-m", "dsd_cli", *map(str, args)], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=full_env,
+                          start_new_session=True) as proc:
+        try:
+            stdout, stderr = proc.communicate(input_text, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            stdout, stderr = proc.communicate()
+            raise AssertionError(f"dsd {' '.join(map(str, args))} did not finish in {timeout} s\n{stderr}") from None
+    return CliResult(proc.returncode, stdout, stderr)
 
 
 @pytest.fixture

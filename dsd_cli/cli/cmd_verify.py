@@ -130,10 +130,8 @@ def register(app: typer.Typer) -> None:
         setup_logging("auto", quiet, verbose)
         # Without --profile, each dsd bag is checked against the profile it names (DSD-Profile).
         prof = load_profile(profile) if profile else None
-        lang = document_language(lang, (prof or load_profile()).organization.language)
 
-        from dsd_cli.verify import VerifyOptions, verify_paths
-        from dsd_cli.verify.html_report import render_html
+        from dsd_cli.verify import NOTHING_CHECKED, VerifyOptions, verify_paths
 
         signatures = not (fast or fixity_only)  # only then do trust roots matter
         roots = tuple(trust or ()) + (tuple(Path(p) for p in (prof or load_profile()).signing.trust_roots)
@@ -142,7 +140,7 @@ def register(app: typer.Typer) -> None:
             input_file(root, "trust root certificate")
         options = VerifyOptions(workers=workers or (os.cpu_count() or 1), fast=fast, fixity_only=fixity_only,
                                 trust_roots=roots, profile=prof, allow_demo_trust=not no_demo_trust)
-        bars = err_console.is_terminal and not json_output and not quiet
+        bars = not json_output and not quiet and err_console.is_terminal  # is_terminal loads Rich
         if bars:
             from dsd_cli.cli.progressbar import RichProgress
 
@@ -159,6 +157,9 @@ def register(app: typer.Typer) -> None:
         for message in record_archive_verifications(paths, report, level=level):
             warn(message)
         if report_html is not None:
+            from dsd_cli.verify.html_report import render_html
+
+            lang = document_language(lang, (prof or load_profile()).organization.language)
             with writing_report(report_html):
                 atomic_write_text(report_html, render_html(report, paths, fast=fast, fixity_only=fixity_only,
                                                            lang=lang, organisation=_organisation(report, prof)))
@@ -166,8 +167,6 @@ def register(app: typer.Typer) -> None:
             print_json({**report.to_dict(), "seconds": round(seconds, 3)})
         elif not quiet or not report.ok:
             _render(report, seconds)
-        from dsd_cli.verify.archivecheck import NOTHING_CHECKED
-
         if any(p.check == NOTHING_CHECKED for p in report.problems):
             raise NothingChecked("nothing was verified: no bag and no PDF found")
         if not report.ok:

@@ -27,6 +27,8 @@ if TYPE_CHECKING:  # profiles are loaded only for dsd bags; a plain bag's fixity
     from dsd_cli.profiles import Profile
 
 AUDIT_LOG = "audit-log.jsonl"
+NOTHING_CHECKED = "verify.nothing-checked"
+"""The check of a verification that found no bag, no PDF and no inventoried dossier."""
 
 
 @dataclass(frozen=True)
@@ -161,8 +163,6 @@ def _archive_hook(archive: Path, report: VerifyReport) -> None:
 def _nothing_checked(paths: Sequence[Path], report: VerifyReport) -> None:
     """A verdict must have checked something: no bag, no PDF and no dossier of an inventory is a failure of its
     own."""
-    from dsd_cli.verify.archivecheck import NOTHING_CHECKED
-
     if not any(report.checked.get(key) for key in ("bags", "pdfs", "inventoried_dossiers")):
         names = ", ".join(str(p) for p in paths)
         report.problems.append(Problem(names, NOTHING_CHECKED, "no bag and no PDF found: nothing was verified "

@@ -34,7 +34,6 @@ from dsd_cli.errors import ArchiveError
 from dsd_cli.fsutil import sha256_file
 from dsd_cli.models import Problem
 
-NOTHING_CHECKED = "verify.nothing-checked"
 INVENTORY_PATH = f"{AUDIT_DIR}/{INVENTORY}"
 
 

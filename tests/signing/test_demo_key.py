@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -31,14 +33,30 @@ def test_demo_pki_is_labelled_ecdsa_and_private(tmp_path: Path):
         pkcs12.load_key_and_certificates(key.pkcs12.read_bytes(), b"wrong")
 
 
-def _ensure(archive: str) -> str:
-    return str(ensure_archive_demo_key(Path(archive)).pkcs12)
+RACER = """
+import sys, time
+from pathlib import Path
+from dsd_cli.signing.keys import ensure_archive_demo_key
+start = Path(sys.argv[2])
+Path(sys.argv[3]).touch()
+while not start.exists():
+    time.sleep(0.005)
+print(ensure_archive_demo_key(Path(sys.argv[1])).pkcs12)
+"""
 
 
 def test_racing_processes_share_one_archive_demo_key(tmp_path: Path):
-    archive = tmp_path / "archive"
-    with multiprocessing.get_context("fork").Pool(4) as pool:
-        paths = pool.map(_ensure, [str(archive)] * 8)
+    # Separate interpreters, not forks of this (threaded) test process: a fork can inherit a held lock.
+    archive, start = tmp_path / "archive", tmp_path / "start"
+    ready = [tmp_path / f"ready-{n}" for n in range(6)]
+    racers = [subprocess.Popen([sys.executable, "-c", RACER, str(archive), str(start), str(flag)],
+                               stdout=subprocess.PIPE, text=True) for flag in ready]
+    deadline = time.monotonic() + 120
+    while not all(flag.exists() for flag in ready) and time.monotonic() < deadline:
+        time.sleep(0.01)  # all imported, so that they reach the key at once
+    start.touch()
+    paths = [racer.communicate(timeout=120)[0].strip() for racer in racers]
+    assert [racer.returncode for racer in racers] == [0] * 6
     assert len(set(paths)) == 1
     state = archive / ".dsd"
     assert sorted(p.name for p in state.iterdir()) == ["demo-key"]  # no staging folder left behind
