@@ -19,7 +19,10 @@ With --cluster it runs `dsd run` twice on the same batch with the same number of
 pool, and on a Dask cluster on this machine (`dask scheduler` and N `dask worker --nthreads 1` processes, started
 and warmed up before the clock starts), and prints the throughput of both (target: Dask overhead <= 5 %) and the
 pages archived over time, read from the journal while the run goes on (streaming: the first dossier is archived
-long before the last page is OCR'd). It prints the machine's load average too: measure on a quiet machine.
+long before the last page is OCR'd), with the CPU seconds every process of each run used (dsd and its workers;
+for Dask also the scheduler, the workers and their helpers): the CPU figure says what Dask's machinery costs even
+on a busy machine. `--repeat N` alternates N rounds and keeps the best time of each. It prints the machine's load
+average too: measure the times on a quiet machine.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import contextlib
 import io
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -211,35 +215,68 @@ def start_dask(tmp: Path, workers: int, bin_dir: Path) -> tuple[str, list[subpro
     return address, procs
 
 
-def cluster_benchmark(pages: int, workers: int, tmp: Path, bin_dir: Path) -> None:
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a live process and its children that ended have used (/proc/PID/stat)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def cluster_cpu(procs: list[subprocess.Popen]) -> dict[int, float]:
+    """CPU seconds so far of every process of the Dask cluster: scheduler, workers (nanny and worker) and the dsd
+    helper processes that run the OCR on the workers."""
+    pids = [p.pid for p in procs]
+    return {pid: _cpu_seconds(pid) for pid in [*pids, *(d for pid in pids for d in descendants(pid))]}
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cluster_benchmark(pages: int, workers: int, tmp: Path, bin_dir: Path, repeat: int) -> None:
     import signal
 
     batch = tmp / "batch.pdf"
     content = make_batch(pages, batch, per_document=2)
     print(f"batch: {pages} pages ({content} content pages, {pages - content} dossiers), {workers} worker "
-          f"processes; load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-    results = {}
+          f"processes, best of {repeat} alternating rounds; load average before: {os.getloadavg()[0]:.2f} on "
+          f"{os.cpu_count()} cores")
+    results: dict[str, tuple[float, int, list[tuple[float, int, int, int]], float]] = {}
+    cpu: dict[str, float] = {}
     address, procs = start_dask(tmp, workers, bin_dir)
     try:
-        for name, extra in (("local pool", []), ("dask", ["--cluster", address])):
-            archive = tmp / f"archive-{name.split()[0]}"
-            cmd = [sys.executable, "-m", "dsd_cli", "run", str(batch), "--archive", str(archive), "--workers",
-                   str(workers), "--quiet", "--log-format", "plain", *extra]
-            results[name] = (*timed_run(cmd, archive), os.getloadavg()[0])
-            shutil.rmtree(archive, ignore_errors=True)
+        for _ in range(repeat):
+            for name, extra in (("local pool", []), ("dask", ["--cluster", address])):
+                archive = tmp / f"archive-{name.split()[0]}"
+                cmd = [sys.executable, "-m", "dsd_cli", "run", str(batch), "--archive", str(archive), "--workers",
+                       str(workers), "--quiet", "--log-format", "plain", *extra]
+                cluster_before, children_before = cluster_cpu(procs), _children_cpu()
+                outcome = (*timed_run(cmd, archive), os.getloadavg()[0])
+                cluster_after = cluster_cpu(procs)
+                # The local run's workers are dsd's children; the Dask run's OCR is on the cluster's processes.
+                used = _children_cpu() - children_before + sum(
+                    cluster_after[pid] - cluster_before.get(pid, 0.0) for pid in cluster_after)
+                if name not in results or outcome[0] < results[name][0]:
+                    results[name], cpu[name] = outcome, used
+                shutil.rmtree(archive, ignore_errors=True)
     finally:
         for proc in procs:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-    print(f"{'executor':<12} {'seconds':>8} {'pages/s':>8} {'first archived':>15} {'all OCR done':>13} "
+    print(f"{'executor':<12} {'seconds':>8} {'pages/s':>8} {'CPU s':>7} {'first archived':>15} {'all OCR done':>13} "
           f"{'load after':>10}")
     for name, (seconds, code, samples, load) in results.items():
         first, ocr_done = streaming_figures(samples)
-        print(f"{name:<12} {seconds:>8.1f} {pages / seconds:>8.2f} {first:>14.1f}s {ocr_done:>12.1f}s {load:>10.2f}"
-              f"   (exit {code})")
+        print(f"{name:<12} {seconds:>8.1f} {pages / seconds:>8.2f} {cpu[name]:>7.1f} {first:>14.1f}s "
+              f"{ocr_done:>12.1f}s {load:>10.2f}   (exit {code})")
     local, dask = results["local pool"][0], results["dask"][0]
-    print(f"Dask overhead: {(dask / local - 1) * 100:+.1f} % (target <= 5 %)")
+    print(f"Dask overhead: {(dask / local - 1) * 100:+.1f} % of the time (target <= 5 %), "
+          f"{(cpu['dask'] / cpu['local pool'] - 1) * 100:+.1f} % of the CPU (every process of the run, the cluster's "
+          f"included)")
     for name, (seconds, _, samples, _) in results.items():
         total = max(s[3] for s in samples) or 1
         marks = []
@@ -256,12 +293,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--rss", default="", help="comma-separated batch sizes for the memory measurement")
     parser.add_argument("--cluster", action="store_true", help="local pool vs Dask on this machine, and streaming")
+    parser.add_argument("--repeat", type=int, default=1, help="with --cluster: rounds of both runs (best of)")
     args = parser.parse_args()
     bin_dir = Path(sys.executable).parent
     with tempfile.TemporaryDirectory(prefix="dsd-bench-") as tmp_name:
         tmp = Path(tmp_name)
         if args.cluster:
-            cluster_benchmark(args.pages, args.workers, tmp, bin_dir)
+            cluster_benchmark(args.pages, args.workers, tmp, bin_dir, args.repeat)
             return
         if args.rss:
             print(f"{'pages':>7} {'peak RSS of dsd (MiB)':>22} {'peak RSS of its process tree (MiB)':>36}")

@@ -4,7 +4,9 @@
     .venv/bin/python benchmarks/startup.py --runs 15
 
 Rows: `python -c pass` (the interpreter alone, for reference), then dsd command lines that do no work of their own —
-help, an argument error, `dsd verify` of a missing path (refused before the verification library loads) — each as
+help, an argument error, `dsd verify` of a missing path (refused before the verification library loads) — and
+`dsd verify` of a bag of one small file (fixity only, and full: the whole verification library, almost no work),
+each as
   import   Python time spent importing (sum of `python -X importtime`'s top-level lines), the target: <= 100 ms
   cpu      user + system CPU time of the whole process, interpreter start included
   wall     elapsed time
@@ -58,6 +60,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     missing = Path(tempfile.gettempdir()) / "dsd-startup-benchmark-missing.pdf"
+    tiny_bag = Path(tempfile.mkdtemp(prefix="dsd-startup-bag-"))
+    (tiny_bag / "letter.txt").write_text("one small file\n")
+    import bagit
+
+    bagit.make_bag(str(tiny_bag), checksums=["sha256", "sha512"])
     rows = [
         ("python -c pass", ["-c", "pass"]),
         ("dsd --help", ["-m", "dsd_cli", "--help"]),
@@ -66,12 +73,17 @@ def main() -> None:
         ("dsd status --help", ["-m", "dsd_cli", "status", "--help"]),
         ("dsd show --bad-option", ["-m", "dsd_cli", "show", "--bad-option"]),
         ("dsd verify MISSING", ["-m", "dsd_cli", "verify", str(missing)]),
+        ("dsd verify BAG --fixity", ["-m", "dsd_cli", "verify", str(tiny_bag), "--fixity-only", "--json"]),
+        ("dsd verify BAG", ["-m", "dsd_cli", "verify", str(tiny_bag), "--json"]),
     ]
     print(f"start-up, best of {args.runs} (target: import <= 100 ms)")
     print(f"{'command':<24} {'import ms':>10} {'cpu ms':>8} {'wall ms':>8}")
     for label, argv in rows:
         imports, cpu, wall = measure(argv, args.runs)
         print(f"{label:<24} {imports * 1000:>10.0f} {cpu * 1000:>8.0f} {wall * 1000:>8.0f}")
+    import shutil
+
+    shutil.rmtree(tiny_bag)
 
 
 if __name__ == "__main__":

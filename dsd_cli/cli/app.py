@@ -20,7 +20,7 @@ from typing import Annotated, Any
 import typer
 
 from dsd_cli import __version__
-from dsd_cli.cli.output import err_console, json_result, styled, write_json
+from dsd_cli.cli.output import err_console, json_result, message_line, write_json
 from dsd_cli.errors import DsdError, ExitCode
 
 # A module registers the command of its own name (and may register more: OTHER_COMMANDS).
@@ -150,16 +150,16 @@ def report_error(exc: DsdError) -> int:
 
 def _print_error(message: str, hint: str | None = None) -> None:
     try:
-        err_console.print(styled(("error:", "bold red"), " ", message), highlight=False)
+        message_line("error:", "bold red", f" {message}")
         if hint:
-            err_console.print(styled(("hint:", "dim"), " ", hint), highlight=False)
+            message_line("hint:", "dim", f" {hint}")
     except Exception:  # the error report itself must never fail: plain text then
         sys.stderr.write(f"error: {message}\n" + (f"hint: {hint}\n" if hint else ""))
 
 
 def _print_styled(text: str, style: str, rest: str = "") -> None:
     try:
-        err_console.print(styled((text, style), rest), highlight=False)
+        message_line(text, style, rest)
     except Exception:
         sys.stderr.write(text + rest + "\n")
 

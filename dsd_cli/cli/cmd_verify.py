@@ -119,22 +119,25 @@ def register(app: typer.Typer) -> None:
         verbose: VerboseOption = 0,
     ) -> None:
         from dsd_cli.cli.inputs import input_file, input_path, output_folder_of, writing_report
-        from dsd_cli.fsutil import atomic_write_text
-        from dsd_cli.i18n import document_language
-        from dsd_cli.profiles import load_profile
 
         for path in paths:
             input_path(path)
         if report_html is not None:
             output_folder_of(report_html)
+
+        def profile_named(name: str | None = None) -> Profile:
+            from dsd_cli.profiles import load_profile  # loaded only when a profile is asked for or needed
+
+            return load_profile(name)
+
         setup_logging("auto", quiet, verbose)
         # Without --profile, each dsd bag is checked against the profile it names (DSD-Profile).
-        prof = load_profile(profile) if profile else None
+        prof = profile_named(profile) if profile else None
 
         from dsd_cli.verify import NOTHING_CHECKED, VerifyOptions, verify_paths
 
         signatures = not (fast or fixity_only)  # only then do trust roots matter
-        roots = tuple(trust or ()) + (tuple(Path(p) for p in (prof or load_profile()).signing.trust_roots)
+        roots = tuple(trust or ()) + (tuple(Path(p) for p in (prof or profile_named()).signing.trust_roots)
                                       if signatures else ())
         for root in roots:
             input_file(root, "trust root certificate")
@@ -157,9 +160,11 @@ def register(app: typer.Typer) -> None:
         for message in record_archive_verifications(paths, report, level=level):
             warn(message)
         if report_html is not None:
+            from dsd_cli.fsutil import atomic_write_text
+            from dsd_cli.i18n import document_language
             from dsd_cli.verify.html_report import render_html
 
-            lang = document_language(lang, (prof or load_profile()).organization.language)
+            lang = document_language(lang, (prof or profile_named()).organization.language)
             with writing_report(report_html):
                 atomic_write_text(report_html, render_html(report, paths, fast=fast, fixity_only=fixity_only,
                                                            lang=lang, organisation=_organisation(report, prof)))

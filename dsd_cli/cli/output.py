@@ -104,8 +104,26 @@ def lit(value: object) -> Text:
     return Text("" if value is None else str(value))
 
 
+def plain_stderr() -> bool:
+    """Messages to a pipe or a file go out as plain text without loading Rich (most of a failed command's start-up
+    time); Rich would write the same characters there, unless told to colour them anyway."""
+    import os
+
+    forced = os.environ.get("FORCE_COLOR") or os.environ.get("TTY_COMPATIBLE") == "1"
+    return err_console._console is None and not forced and not sys.stderr.isatty()
+
+
+def message_line(label: str, style: str, text: str) -> None:
+    """'label text' on stderr, the label styled, the text literal."""
+    if plain_stderr():
+        sys.stderr.write(f"{label}{text}\n")
+        sys.stderr.flush()
+    else:
+        err_console.print(styled((label, style), text), highlight=False)
+
+
 def warn(message: str) -> None:
-    err_console.print(styled(("warning:", "bold yellow"), " ", message), highlight=False)
+    message_line("warning:", "bold yellow", f" {message}")
 
 
 def info(message: str) -> None:
