@@ -78,7 +78,9 @@ def _glued(short: str, long: str) -> bool:
     """`long` is `short` (up to OCR's errors) with a stamp or a note glued before or after it."""
     if len(short) < 5 or len(long) < len(short) + GLUED:
         return False
-    tolerance = _tolerance(short)
+    # Stricter than for two readings of a word: a name that begins like another (`Van Berns` / `VandenGarcin`)
+    # would otherwise pass for it with something glued.
+    tolerance = 1 + len(short) // 10
     return _edits_to_suffix(short, long) <= tolerance or _edits_to_suffix(short[::-1], long[::-1]) <= tolerance
 
 
