@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dsd_cli.search import compare, minhash
+from dsd_cli.search import compare, minhash, ocrwords
 from dsd_cli.search.store import IndexedPage
 
 MAX_PAGES_PER_SHINGLE = 50
@@ -142,16 +142,22 @@ def find_duplicates(pages: Sequence[IndexedPage], *, dossier: str | None = None,
     report = DuplicateReport(pages=len(pages))
     info = {_key(p): p for p in pages}
     exact, copies = _exact(pages)
-    words = [compare.tokens(p.text) for p in pages]
+    shared: dict[str, str] = {}
+    words = [ocrwords.tokens(p.text, shared) for p in pages]
+    del shared
     shingles = minhash.informative([minhash.shingle_hashes(list(map(hash, w))) for w in words], max_pages)
     matrix = minhash.signatures(shingles)
     usable = [len(s) > 0 for s in shingles]
     near = _Groups()
+    keys: dict[int, list[str]] = {}
     for i, j in sorted(minhash.candidate_pairs(matrix, usable)):
         if _key(pages[i]) == _key(pages[j]) or (i, j) in copies:
             continue
         report.candidates += 1
-        verdict = compare.compare_tokens(words[i], words[j])
+        for n in (i, j):
+            if n not in keys:
+                keys[n] = [ocrwords.key(t) for t in words[n]]
+        verdict = compare.compare_tokens(words[i], words[j], keys[i], keys[j])
         if verdict.same:
             report.confirmed += 1
             near.link(_key(pages[i]), [pages[i].page], _key(pages[j]), [pages[j].page], verdict.similarity)
@@ -198,7 +204,7 @@ def dossier_duplicates(pages: Sequence[IndexedPage], new: set[str]) -> list[Inta
     """The documents of `new` (ids) that repeat another document of the same dossier's `pages`.
 
     A dossier has few pages, so every pair with a new page is looked at; the strict comparison decides."""
-    words = {id(p): compare.tokens(p.text) for p in pages}
+    words = {id(p): ocrwords.tokens(p.text) for p in pages}
     vocab = {id(p): set(words[id(p)]) for p in pages}
     found: dict[tuple[str, str], list[tuple[int, int, float, str]]] = {}
     for a in (p for p in pages if p.document in new):
