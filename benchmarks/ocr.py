@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/ocr.py                  # 4 pages per class, a few minutes on 2 cores
     .venv/bin/python benchmarks/ocr.py --pages 2 --a5 --classes clean-300,speckled-300 --no-run
+    .venv/bin/python benchmarks/ocr.py --pages 16 --seed 17 --classes worn-150 --rows ocrmypdf+ --no-run
 
 Generates pages of known text (benchmarks/ocrpages.py): clean 300 dpi, worn 150 and 300 dpi, speckled, turned by
 a quarter or a half, skewed, Group 4 bilevel and colour JPEG, each written as a scanner writes it and assembled
@@ -114,13 +115,14 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def build(name: str, make: Callable[..., tuple], pages: int, work: Path, size: dict) -> Sample:
+def build(name: str, make: Callable[..., tuple], pages: int, work: Path, size: dict, first_seed: int = 1
+          ) -> Sample:
     folder = work / name
     folder.mkdir(parents=True)
     documents, pngs, truths, turned = [], [], [], []
     files: list[Path] = []
     dpi = 300
-    for seed in range(1, pages + 1):
+    for seed in range(first_seed, first_seed + pages):
         page, kind = make(seed, **size)
         dpi = page.dpi
         path = folder / f"{seed:03d}.{ {'jpeg': 'jpg', 'png': 'png', 'g4': 'tif'}[kind]}"
@@ -297,6 +299,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--no-run", action="store_true", help="skip the dsd run end-to-end measurement")
     parser.add_argument("--no-ocrmypdf", action="store_true", help="skip the OCRmyPDF rows (quicker)")
+    parser.add_argument("--seed", type=int, default=1,
+                        help="first seed of the generated pages (another seed: other skews, grain and paragraphs)")
     parser.add_argument("--a5", action="store_true", help="A5 sheets with two paragraphs instead of A4 letters")
     parser.add_argument("--rows", default="ocrmypdf,ocrmypdf+,dsd-omp",
                         help="rows besides the limit and dsd-tess (comma-separated; empty for none)")
@@ -309,7 +313,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="dsd-ocr-bench-") as tmp:
         work = Path(tmp)
         size = {"width_in": 5.83, "height_in": 8.27, "paragraphs": 2} if args.a5 else {}
-        samples = [build(name, CLASSES[name], args.pages, work, size) for name in names]
+        samples = [build(name, CLASSES[name], args.pages, work, size, args.seed) for name in names]
         rows = set(args.rows.split(",")) if args.rows and not args.no_ocrmypdf else set()
         limit = {s.name: run_limit(s, cores, args.limit_timeout) for s in samples}
         omp = {s.name: run_ocrmypdf(s, cores, [], work) for s in samples} if "ocrmypdf" in rows else {}
@@ -322,7 +326,8 @@ def main() -> int:
     load_after = os.getloadavg()
 
     pages = {s.name: len(s.truths) for s in samples}
-    print(f"\nOCR benchmark: {args.pages} {'A5' if args.a5 else 'A4'} pages per class, {cores} workers; load average "
+    print(f"\nOCR benchmark: {args.pages} {'A5' if args.a5 else 'A4'} pages per class (seeds {args.seed}-"
+          f"{args.seed + args.pages - 1}), {cores} workers; load average "
           f"{load_before[0]:.1f} before, {load_after[0]:.1f} after (ratios within this run are what count)\n")
     header = f"{'class':<14}{'row':<11}{'pages/s':>9}{'x limit':>9}{'recall':>8}{'RSS/worker MiB':>16}"
     print(header + "  notes")

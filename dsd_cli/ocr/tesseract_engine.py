@@ -3,9 +3,10 @@
 A process creates the engine once (`engine_for`) and keeps Tesseract's models loaded for its whole life. Per page:
 the image is decoded once from the image PDF, its orientation and skew found on a reduced copy and applied to what
 Tesseract sees (grainy pages smoothed first), recognised once; hOCR, word confidences, text lines and the residual
-skew come from that one pass. The archived page keeps the scanner's image stream byte for byte; orientation goes
-into /Rotate and the straightening into the text layer's matrix (`textlayer`). PDF/A-2b is written and validated by
-pikepdf (`pdfa`).
+skew come from that one pass. With several languages, the few words that the model of one language read on a line
+of another are read again by that language's model alone (`rereading`). The archived page keeps the scanner's
+image stream byte for byte; orientation goes into /Rotate and the straightening into the text layer's matrix
+(`textlayer`). PDF/A-2b is written and validated by pikepdf (`pdfa`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dsd_cli.ocr.pages import ScanPage, scan_page
 from dsd_cli.ocr.pdfa import write_pdfa
 from dsd_cli.ocr.prepare import Prepared, prepare
 from dsd_cli.ocr.quality import PageFacts, quality_record
+from dsd_cli.ocr.rereading import Rereader, line_texts, patch_hocr, recognised_words
 from dsd_cli.ocr.tessdata import available_languages, tessdata_folder, tesserocr_versions
 from dsd_cli.ocr.textlayer import TextLayer, graft, render_layers
 from dsd_cli.profiles import OcrSettings, QaSettings
@@ -60,6 +62,7 @@ class TesseractEngine:
         self.folder = folder
         self.api = tesserocr.PyTessBaseAPI(path=str(folder), lang="+".join(languages), psm=tesserocr.PSM.AUTO)
         self.osd = tesserocr.PyTessBaseAPI(path=str(folder), lang="osd", psm=tesserocr.PSM.OSD_ONLY)
+        self.rereader = Rereader(folder, languages)
         binding, library = tesserocr_versions()
         self.tool = f"tesseract {library} (tesserocr {binding})"
         from dsd_cli.ocr import quality, textlayer
@@ -78,9 +81,11 @@ class TesseractEngine:
         if remaining_ms <= 0 or not self.api.Recognize(timeout=remaining_ms):
             raise ToolFailedError(f"OCR took longer than {settings.timeout_seconds} s", tool="tesseract",
                                   reason="ocr-timeout")
-        hocr = self.api.GetHOCRText(number - 1)
-        confidences = tuple(float(conf) for word, conf in self.api.MapWordConfidences() if word.strip())
-        lines = tuple(line for line in self.api.GetUTF8Text().splitlines() if line.strip())
+        first = recognised_words(self.api)
+        words = self.rereader.reread(prepared.image, scan.dpi, first, deadline)
+        hocr = patch_hocr(self.api.GetHOCRText(number - 1), first, words)
+        confidences = tuple(word.confidence for word in words)
+        lines = tuple(line_texts(words))
         residual = prepared.skew_found - prepared.skew
         iterator = self.api.GetIterator() if confidences else None
         if iterator is not None:
