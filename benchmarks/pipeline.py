@@ -193,7 +193,11 @@ def streaming_figures(samples: list[tuple[float, int, int, int]]) -> tuple[float
 def start_dask(tmp: Path, workers: int, bin_dir: Path) -> tuple[str, list[subprocess.Popen]]:
     """A scheduler and `workers` single-threaded workers on this machine, each worker in its own empty folder."""
     scheduler_file = tmp / "scheduler.json"
-    env = {**os.environ, "PYTHONPATH": str(REPO), "DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION": "1.0"}
+    # The settings of docs/operations.md's systemd units: Dask's profiler and fast monitors cost CPU the OCR needs.
+    env = {**os.environ, "PYTHONPATH": str(REPO), "DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION": "1.0",
+           "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False",
+           "DASK_DISTRIBUTED__WORKER__MEMORY__MONITOR_INTERVAL": "1s",
+           "DASK_DISTRIBUTED__ADMIN__SYSTEM_MONITOR__INTERVAL": "2s"}
     procs = [subprocess.Popen([str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", "0",
                                "--no-dashboard", "--scheduler-file", str(scheduler_file)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)]
