@@ -44,6 +44,10 @@ class LazyConsole:
             self._console = _Console(stderr=self._stderr)
         return self._console
 
+    @property
+    def created(self) -> bool:
+        return self._console is not None
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self.get(), name)
 
@@ -110,7 +114,7 @@ def plain_stderr() -> bool:
     import os
 
     forced = os.environ.get("FORCE_COLOR") or os.environ.get("TTY_COMPATIBLE") == "1"
-    return err_console._console is None and not forced and not sys.stderr.isatty()
+    return not err_console.created and not forced and not sys.stderr.isatty()
 
 
 def message_line(label: str, style: str, text: str) -> None:

