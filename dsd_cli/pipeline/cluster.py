@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import socket
 import threading
 import time
@@ -155,6 +156,9 @@ def _helper_pool(crash_retries: int) -> ProcessPool:
                 threads = get_worker().state.nthreads
             except (ImportError, ValueError, AttributeError):
                 pass
+            # Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536 for the worker's own memory; in the
+            # OCR helpers it makes glibc hand image buffers back and fault them in again for every page.
+            os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)
             _helper = ProcessPool(threads, crash_retries=crash_retries)
         return _helper
 
@@ -223,7 +227,10 @@ class DaskExecutor:
 
         _quiet_dask_logs()
         # A document's scans travel inside its task; a big dossier is no reason for a warning about graph sizes.
-        dask.config.set({"distributed.admin.large-graph-warning-threshold": "4GiB"})
+        # The client's event loop needs no 20 ms tick (a diagnostic of blocked loops): CPU the OCR workers need
+        # when the coordinator shares a machine with them.
+        dask.config.set({"distributed.admin.large-graph-warning-threshold": "4GiB",
+                         "distributed.admin.tick.interval": "1s"})
         try:
             self.client = Client(self.address, security=self.security, timeout=self.connect_timeout,
                                  set_as_default=False)
