@@ -50,6 +50,14 @@ def _detector():  # type: ignore[no-untyped-def]
     return LangDetector(LangDetectConfig(model="lite", max_input_length=None))
 
 
+def detect_language(text: str) -> tuple[str, float]:
+    """The language of `text` as a Tesseract code ('' when none) and the detector's probability for it."""
+    found = _detector().detect(text, model="lite", k=1)
+    if not found:
+        return "", 0.0
+    return ISO639_1.get(found[0]["lang"], found[0]["lang"]), float(found[0].get("score", 0.0))
+
+
 def language_shares(lines: Sequence[str], languages: Sequence[str]) -> dict[str, float]:
     """Share of the page's letters in each of `languages` (Tesseract codes), by chunks of a few lines."""
     chunks: list[str] = []
@@ -68,8 +76,7 @@ def language_shares(lines: Sequence[str], languages: Sequence[str]) -> dict[str,
         if not size:
             continue
         total += size
-        found = _detector().detect(chunk, model="lite", k=1)
-        code = ISO639_1.get(found[0]["lang"], found[0]["lang"]) if found else ""
+        code, _ = detect_language(chunk)
         letters[code] = letters.get(code, 0) + size
     return {lang: round(letters.get(lang, 0) / total, 3) if total else 0.0 for lang in languages}
 

@@ -85,15 +85,12 @@ def line_texts(words: Sequence[Word]) -> list[str]:
 
 def _line_language(text: str, languages: Sequence[str]) -> str:
     """The configured language the detector finds the line in, or '' when it cannot tell."""
-    from dsd_cli.ocr.quality import ISO639_1, _detector
+    from dsd_cli.ocr.quality import detect_language
 
     if sum(ch.isalpha() for ch in text) < MIN_LETTERS:
         return ""
-    found = _detector().detect(text, model="lite", k=1)
-    if not found or float(found[0].get("score", 0.0)) < MIN_SCORE:
-        return ""
-    code = ISO639_1.get(found[0]["lang"], found[0]["lang"])
-    return code if code in languages else ""
+    code, score = detect_language(text)
+    return code if score >= MIN_SCORE and code in languages else ""
 
 
 class Rereader:

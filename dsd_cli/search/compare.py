@@ -39,23 +39,13 @@ MIN_WORDS = 12
 Run = list[str]
 
 
-def edits(a: str, b: str) -> int:
-    """Levenshtein distance."""
-    previous = list(range(len(b) + 1))
+def edits(a: str, b: str, *, free_start: bool = False) -> int:
+    """Levenshtein distance; with `free_start`, the fewest edits that make `a` an end of `b` (what comes before
+    it in `b` is free)."""
+    previous = [0] * (len(b) + 1) if free_start else list(range(len(b) + 1))
     for i, ca in enumerate(a, start=1):
         row = [i]
         for j, cb in enumerate(b, start=1):
-            row.append(min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = row
-    return previous[-1]
-
-
-def _edits_to_suffix(short: str, long: str) -> int:
-    """The fewest edits that make `short` an end of `long` (what comes before it is free)."""
-    previous = [0] * (len(long) + 1)
-    for i, ca in enumerate(short, start=1):
-        row = [i]
-        for j, cb in enumerate(long, start=1):
             row.append(min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ca != cb)))
         previous = row
     return previous[-1]
@@ -81,7 +71,8 @@ def _glued(short: str, long: str) -> bool:
     # Stricter than for two readings of a word: a name that begins like another (`Van Berns` / `VandenGarcin`)
     # would otherwise pass for it with something glued.
     tolerance = 1 + len(short) // 10
-    return _edits_to_suffix(short, long) <= tolerance or _edits_to_suffix(short[::-1], long[::-1]) <= tolerance
+    return (edits(short, long, free_start=True) <= tolerance
+            or edits(short[::-1], long[::-1], free_start=True) <= tolerance)
 
 
 @dataclass(frozen=True)
