@@ -17,7 +17,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from dsd_cli.models import Problem
+from dsd_cli.findings import Problem
 
 GENESIS = "0" * 64
 

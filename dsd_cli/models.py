@@ -1,7 +1,8 @@
 """Plain data objects that flow between dsd's stages.
 
 ingest -> (SourceFile, PageRef)  split -> SplitResult(DocumentPlan, UnassignedRun, DroppedPage)
--> document PDF -> ocr -> sign -> package (BagResult) -> verify (VerifyReport)
+-> document PDF -> ocr -> sign -> package (BagResult) -> verify (VerifyReport, with the findings in findings.py;
+re-exported here)
 
 They are frozen dataclasses with JSON-friendly `to_dict()` methods, so stages can run alone (the CLI prints them)
 or inside `dsd run` (the journal stores them).
@@ -9,28 +10,15 @@ or inside `dsd run` (the journal stores them).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
-
-
-class _Dictable:
-    def to_dict(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))  # type: ignore[call-overload]
+from dsd_cli.findings import Dictable, Problem, VerifyReport
 
 
 @dataclass(frozen=True)
-class SourceFile(_Dictable):
+class SourceFile(Dictable):
     """One file handed to dsd by a scanner or a person, with its checksum taken before anything else."""
 
     path: Path
@@ -42,7 +30,7 @@ class SourceFile(_Dictable):
 
 
 @dataclass(frozen=True)
-class PageRef(_Dictable):
+class PageRef(Dictable):
     """One page of a source file: `index` is 0-based within the file; `page` in reports is index + 1."""
 
     source: Path
@@ -54,7 +42,7 @@ class PageRef(_Dictable):
 
 
 @dataclass(frozen=True)
-class SeparatorPayload(_Dictable):
+class SeparatorPayload(Dictable):
     """What a dsd separator sheet or label says: the dossier number and the document type code."""
 
     dossier: str
@@ -65,7 +53,7 @@ class SeparatorPayload(_Dictable):
 
 
 @dataclass(frozen=True)
-class SeparatorRead(_Dictable):
+class SeparatorRead(Dictable):
     """How a separator was found on a page, so a person can audit the split."""
 
     page: PageRef
@@ -82,7 +70,7 @@ class SeparatorRead(_Dictable):
 
 
 @dataclass(frozen=True)
-class DocumentPlan(_Dictable):
+class DocumentPlan(Dictable):
     """A document found in a batch: the content pages between one separator and the next."""
 
     dossier: str
@@ -96,7 +84,7 @@ class DocumentPlan(_Dictable):
 
 
 @dataclass(frozen=True)
-class UnassignedRun(_Dictable):
+class UnassignedRun(Dictable):
     """Pages that belong to no document, kept for a person to resolve, with the reason."""
 
     pages: tuple[PageRef, ...]
@@ -107,7 +95,7 @@ class UnassignedRun(_Dictable):
 
 
 @dataclass(frozen=True)
-class DroppedPage(_Dictable):
+class DroppedPage(Dictable):
     """A page dsd left out on purpose (a blank duplex back), recorded in the batch report and kept aside."""
 
     page: PageRef
@@ -119,7 +107,7 @@ class DroppedPage(_Dictable):
     the next one, else the one before; 0 when the batch has no document."""
 
 @dataclass(frozen=True)
-class SplitResult(_Dictable):
+class SplitResult(Dictable):
     """Everything `split` learned about a set of inputs. Invariant: every input page is in exactly one of
     documents[*].pages, separators[*].page, dropped[*].page or unassigned[*].pages."""
 
@@ -132,7 +120,7 @@ class SplitResult(_Dictable):
 
 
 @dataclass(frozen=True)
-class QuarantinedInput(_Dictable):
+class QuarantinedInput(Dictable):
     """An input file dsd could not use, kept (copied) in quarantine with the reason."""
 
     source: Path
@@ -144,7 +132,7 @@ class QuarantinedInput(_Dictable):
 
 
 @dataclass(frozen=True)
-class ArchivedDocument(_Dictable):
+class ArchivedDocument(Dictable):
     """A finished document ready for (or already in) a dossier bag."""
 
     dossier: str
@@ -165,23 +153,5 @@ class ArchivedDocument(_Dictable):
     """Per-page OCR quality records (dsd_cli/ocr/quality.py); empty when the engine made none."""
 
 
-@dataclass(frozen=True)
-class Problem(_Dictable):
-    """One finding of a check. `severity` is 'error' (fails verification) or 'warning'."""
-
-    path: str
-    check: str
-    message: str
-    severity: str = "error"
-    bag: str = ""
-
-
-@dataclass
-class VerifyReport(_Dictable):
-    """The verdict of `dsd verify` over one or more paths."""
-
-    ok: bool
-    problems: list[Problem] = field(default_factory=list)
-    checked: dict[str, int] = field(default_factory=dict)
-    """Counts of what was checked: bags, files, bytes, signatures, pdfs."""
-    details: dict[str, Any] = field(default_factory=dict)
+__all__ = ["ArchivedDocument", "DocumentPlan", "DroppedPage", "PageRef", "Problem", "QuarantinedInput",
+           "SeparatorPayload", "SeparatorRead", "SourceFile", "SplitResult", "UnassignedRun", "VerifyReport"]

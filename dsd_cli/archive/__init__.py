@@ -6,6 +6,17 @@ bag-version writer with its listeners), `package_dossier` (store documents), `ch
 `dossier_details`, `compute_disposition` / `dossier_retention` (retention dates), `generate_bagit_profile`.
 """
 
-from dsd_cli.archive.bagio import read_bag_info
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["read_bag_info"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy, so that importing dsd_cli.archive.layout (the folder names) does not load bag I/O.
+    if name == "read_bag_info":
+        from dsd_cli.archive.bagio import read_bag_info
+
+        return read_bag_info
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,8 +7,6 @@ old and new folder, renameat2 RENAME_EXCHANGE, on Linux): a reader or a crash se
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import hashlib
 import os
 import shutil
@@ -183,6 +181,9 @@ def fsync_tree(root: Path) -> None:
 
 
 def _exchange(a: Path, b: Path) -> bool:
+    import ctypes  # renameat2 has no wrapper in os; ctypes costs start-up time that verification does not need
+    import ctypes.util
+
     libc_name = ctypes.util.find_library("c")
     if not libc_name:
         return False

@@ -26,7 +26,7 @@ from dsd_cli.cli.output import (
 from dsd_cli.errors import NothingChecked, ProblemsFound
 
 if TYPE_CHECKING:
-    from dsd_cli.models import VerifyReport
+    from dsd_cli.findings import VerifyReport
     from dsd_cli.profiles import Profile
 
 VERIFY_HELP = """Verify archive folders, BagIt bags and PDF files.
@@ -136,13 +136,13 @@ def register(app: typer.Typer) -> None:
 
         from dsd_cli.verify import NOTHING_CHECKED, VerifyOptions, verify_paths
 
-        signatures = not (fast or fixity_only)  # only then do trust roots matter
-        roots = tuple(trust or ()) + (tuple(Path(p) for p in (prof or profile_named()).signing.trust_roots)
-                                      if signatures else ())
+        roots = tuple(trust or ())
         for root in roots:
             input_file(root, "trust root certificate")
+        # The profile's own trust roots are added by the library, which reads the profile only if a PDF is checked.
         options = VerifyOptions(workers=workers or (os.cpu_count() or 1), fast=fast, fixity_only=fixity_only,
-                                trust_roots=roots, profile=prof, allow_demo_trust=not no_demo_trust)
+                                trust_roots=roots, profile_trust_roots=True, profile=prof,
+                                allow_demo_trust=not no_demo_trust)
         bars = not json_output and not quiet and err_console.is_terminal  # is_terminal loads Rich
         if bars:
             from dsd_cli.cli.progressbar import RichProgress
@@ -154,11 +154,12 @@ def register(app: typer.Typer) -> None:
         with progress_context as progress:
             report = verify_paths(paths, options, progress)
         seconds = time.monotonic() - started
-        from dsd_cli.stats.verifications import record_archive_verifications
+        if any(path.is_dir() and not (path / "bagit.txt").exists() for path in paths):  # maybe an archive folder
+            from dsd_cli.stats.verifications import record_archive_verifications
 
-        level = "fast" if fast else "fixity" if fixity_only else "full"
-        for message in record_archive_verifications(paths, report, level=level):
-            warn(message)
+            level = "fast" if fast else "fixity" if fixity_only else "full"
+            for message in record_archive_verifications(paths, report, level=level):
+                warn(message)
         if report_html is not None:
             from dsd_cli.fsutil import atomic_write_text
             from dsd_cli.i18n import document_language

@@ -12,18 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from dsd_cli import __version__
 from dsd_cli.archive.layout import AUDIT_DIR, ArchiveLayout
-from dsd_cli.archive.lock import archive_lock
-from dsd_cli.audit import append_audit
 from dsd_cli.errors import LockedError
+from dsd_cli.findings import VerifyReport
 from dsd_cli.fsutil import atomic_write_text
-from dsd_cli.models import VerifyReport
 
 VERIFICATIONS_DIR = "verifications"
 ACTION = "archive-verified"
@@ -70,6 +67,11 @@ def record_verification(archive: Path, report: VerifyReport, *, level: str = "fu
 
     Raises LockedError while another dsd process works on the archive (its audit log has one writer at a time)
     and OSError when the archive cannot be written (a read-only copy)."""
+    import secrets  # the lock and the audit log only when an archive folder was verified
+
+    from dsd_cli.archive.lock import archive_lock
+    from dsd_cli.audit import append_audit
+
     layout = ArchiveLayout(archive)
     stamp = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
     verdicts = bag_verdicts(report, archive)

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 from dsd_cli.archive.layout import AUDIT_DIR, RESERVED_NAMES
 from dsd_cli.errors import ConfigError, InputError, UsageError
-from dsd_cli.models import Problem, VerifyReport
+from dsd_cli.findings import Problem, VerifyReport
 from dsd_cli.progress import NullProgress, ProgressReporter
 from dsd_cli.verify.bagcheck import BagResult, check_bag, inventory
-from dsd_cli.verify.pdfverify import PdfJob
 
 if TYPE_CHECKING:  # profiles are loaded only for dsd bags; a plain bag's fixity needs none of it
     from dsd_cli.profiles import Profile
+    from dsd_cli.verify.pdfverify import PdfJob
 
 AUDIT_LOG = "audit-log.jsonl"
 NOTHING_CHECKED = "verify.nothing-checked"
@@ -43,6 +43,9 @@ class VerifyOptions:
     PDF checks."""
     trust_roots: tuple[Path, ...] = ()
     """Root certificates that signatures must chain to."""
+    profile_trust_roots: bool = False
+    """Also trust the roots of the profile's signing.trust_roots (`profile`, else the default profile). The profile
+    is read only when a PDF is checked: a bag without PDFs is verified without loading any profile."""
     profile: Profile | None = None
     """The dsd profile whose rules apply to dsd bags; None: the profile each bag names (DSD-Profile), else the
     default profile."""
@@ -218,8 +221,29 @@ def _check_bags(bags: list[tuple[Path, str]], inventories: dict[Path, tuple[dict
     return [results[i] for i in range(len(bags))]
 
 
+def _trust_roots(options: VerifyOptions) -> tuple[str, ...]:
+    """The trust roots for signatures; an unreadable profile root is an InputError (exit code 4)."""
+    roots = options.trust_roots
+    if options.profile_trust_roots:
+        from dsd_cli.profiles import load_profile
+
+        named = tuple(Path(p) for p in (options.profile or load_profile()).signing.trust_roots)
+        for root in named:
+            if not root.is_file():
+                raise InputError(f"{root}: no such trust root certificate (the profile's signing.trust_roots)",
+                                 reason="missing")
+        roots += named
+    return tuple(str(p) for p in roots)
+
+
+def _checks_pdfs(options: VerifyOptions, results: Sequence[BagResult], pdfs: Sequence[Path]) -> bool:
+    if options.fast or options.fixity_only:
+        return False
+    return bool(pdfs) or any(rel.lower().endswith(".pdf") for result in results for rel in result.payload)
+
+
 def _after_bagit(bag: Path, label: str, result: BagResult, options: VerifyOptions, report: VerifyReport,
-                 pdf_jobs: list[PdfJob], profiles: dict[str, Profile | None]) -> None:
+                 pdf_jobs: list[PdfJob], profiles: dict[str, Profile | None], roots: tuple[str, ...]) -> None:
     """Record one bag's BagIt result; then the dsd rules, and the PDFs to check."""
     report.problems += result.problems
     _count(report, "bags")
@@ -245,11 +269,12 @@ def _after_bagit(bag: Path, label: str, result: BagResult, options: VerifyOption
         demo = options.allow_demo_trust and findings.demo_signing
         pdfa_part, level = _profile_levels(result, profile)
         required = _pdfa_part(profile.ocr.output_type)
-    roots = tuple(str(p) for p in options.trust_roots)
-    for rel in result.payload:
-        if rel.lower().endswith(".pdf"):
-            pdf_jobs.append(PdfJob(str(bag / rel), f"{label}/{rel}", label, roots, demo, bool(require), pdfa_part,
-                                   level, validation_time=options.validation_time, pdfa_required=required))
+    pdfs = [rel for rel in result.payload if rel.lower().endswith(".pdf")]
+    if pdfs:
+        from dsd_cli.verify.pdfverify import PdfJob  # a bag without PDFs is verified without the PDF checks' code
+
+        pdf_jobs += [PdfJob(str(bag / rel), f"{label}/{rel}", label, roots, demo, bool(require), pdfa_part, level,
+                            validation_time=options.validation_time, pdfa_required=required) for rel in pdfs]
 
 
 def _pdfa_part(output_type: str) -> str:
@@ -281,10 +306,12 @@ def verify_paths(paths: Sequence[Path], options: VerifyOptions = VerifyOptions()
     progress.finish("verify")
     pdf_jobs: list[PdfJob] = []
     profiles: dict[str, Profile | None] = {}
+    roots = _trust_roots(options) if _checks_pdfs(options, results, target.pdfs) else ()
     for (bag, label), result in zip(target.bags, results, strict=True):
-        _after_bagit(bag, label, result, options, report, pdf_jobs, profiles)
-    roots = tuple(str(p) for p in options.trust_roots)
-    if not options.fixity_only:
+        _after_bagit(bag, label, result, options, report, pdf_jobs, profiles, roots)
+    if target.pdfs and not options.fixity_only:
+        from dsd_cli.verify.pdfverify import PdfJob
+
         pdf_jobs += [PdfJob(str(pdf), pdf.name, "", roots, options.allow_demo_trust,
                             bool(options.require_signatures), validation_time=options.validation_time)
                      for pdf in target.pdfs]

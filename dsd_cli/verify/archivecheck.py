@@ -31,8 +31,8 @@ from dsd_cli.archive.layout import AUDIT_DIR, INVENTORY, ArchiveLayout
 from dsd_cli.archive.record import load_record
 from dsd_cli.audit import read_entries
 from dsd_cli.errors import ArchiveError
+from dsd_cli.findings import Problem
 from dsd_cli.fsutil import sha256_file
-from dsd_cli.models import Problem
 
 INVENTORY_PATH = f"{AUDIT_DIR}/{INVENTORY}"
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dsd_cli.models import Problem
+from dsd_cli.findings import Problem
 from dsd_cli.verify.bagparse import Checker, read_bag_info, read_declaration, read_fetch, read_manifests
 from dsd_cli.verify.hashing import hash_many
 

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from dsd_cli.models import Problem
+from dsd_cli.findings import Problem
 
 ALGORITHMS = {"md5": 32, "sha1": 40, "sha224": 56, "sha256": 64, "sha384": 96, "sha512": 128}
 """Algorithms dsd can check, with the length of their hex digest."""

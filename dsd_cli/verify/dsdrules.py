@@ -19,7 +19,7 @@ from lxml import etree
 
 from dsd_cli.archive.bagio import read_manifest
 from dsd_cli.errors import ArchiveError
-from dsd_cli.models import Problem
+from dsd_cli.findings import Problem
 from dsd_cli.profiles import COMPETENCES, DISPOSITIONS, TRIGGERS, Profile
 from dsd_cli.signing.keys import DEMO_MARK
 from dsd_cli.verify.bagcheck import BagResult

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from dsd_cli import __version__
+from dsd_cli.findings import Problem, VerifyReport
 from dsd_cli.i18n import DEFAULT_LANGUAGE, local_time_with_zone, utc_iso
-from dsd_cli.models import Problem, VerifyReport
 from dsd_cli.verify.report_words import (
     CHECKED_FAST,
     CHECKED_FIXITY,

@@ -22,7 +22,7 @@ from pathlib import Path
 import pikepdf
 
 from dsd_cli.errors import parser_message
-from dsd_cli.models import Problem
+from dsd_cli.findings import Problem
 from dsd_cli.verify.pdfa_bytes import file_structure
 from dsd_cli.verify.pdfa_intent import OutputIntent, output_intent
 from dsd_cli.verify.pdfa_meta import Xmp, read_xmp

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dsd_cli.errors import InputError
-from dsd_cli.models import Problem
+from dsd_cli.findings import Problem
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext

@@ -17,7 +17,7 @@ from pathlib import Path
 from dsd_cli.archive.bagio import read_bag_info
 from dsd_cli.archive.layout import AUDIT_DIR
 from dsd_cli.errors import ArchiveError, UnsafePathError
-from dsd_cli.models import Problem
+from dsd_cli.findings import Problem
 from dsd_cli.safepaths import dossier_from_folder_name
 from dsd_cli.search.store import read_record
 

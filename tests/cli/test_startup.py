@@ -5,12 +5,13 @@ which does not depend on how busy the machine is."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, run_dsd
 
 HEAVY = ("pikepdf", "pyhanko", "pyhanko_certvalidator", "lxml", "numpy", "PIL", "pypdfium2", "ocrmypdf",
          "reportlab", "segno", "cryptography", "zxingcpp", "pyzbar", "sqlite3", "multiprocessing",
@@ -73,11 +74,34 @@ def test_verify_of_a_bag_loads_only_what_it_uses(tmp_path):
         assert '"ok": true' in proc.stdout
         modules = modules_of(proc)
         assert "dsd_cli.verify.bagcheck" in modules  # it did verify
-        unused = sorted(m for m in modules if m.split(".")[0] in ("pydantic", "rich", "pikepdf", "pyhanko", "lxml")
-                        or m.startswith(("dsd_cli.stats.compute", "dsd_cli.verify.html_report",
-                                         "dsd_cli.verify.archivecheck")))
-        assert not unused, unused
-    assert "dsd_cli.profiles" not in modules, "--fixity-only needs no profile"
+        unused = sorted(m for m in modules if m.split(".")[0] in ("pydantic", "rich", "pikepdf", "pyhanko", "lxml",
+                                                                  "ctypes")
+                        or m.startswith(("dsd_cli.stats", "dsd_cli.verify.html_report", "dsd_cli.profiles",
+                                         "dsd_cli.verify.archivecheck", "dsd_cli.verify.pdfverify",
+                                         "dsd_cli.models", "dsd_cli.archive.bagio")))
+        assert not unused, f"a bag without PDFs, not an archive folder, needs none of {unused}"
+
+
+def test_the_profile_trust_roots_are_read_when_a_pdf_is_checked(tmp_path):
+    """The default profile's trust roots are read only for PDFs, and a missing one still stops the run (exit 4)."""
+    import bagit
+
+    shipped = (REPO / "profiles" / "vlaanderen-ocmw.toml").read_text(encoding="utf-8")
+    profile = tmp_path / "roots.toml"
+    profile.write_text(shipped.replace("[signing]\n", f"[signing]\ntrust_roots = [\"{tmp_path}/gone-ca.pem\"]\n", 1),
+                       encoding="utf-8")
+    bag = tmp_path / "bag"
+    bag.mkdir()
+    (bag / "letter.txt").write_text("brief\n")
+    bagit.make_bag(str(bag), checksums=["sha256", "sha512"])
+    env = {"DSD_PROFILE": str(profile)}
+    assert run_dsd("verify", bag, "--json", env=env).code == 0  # no PDF: the profile is not needed
+    pdf = tmp_path / "brief.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n%%EOF\n")
+    result = run_dsd("verify", pdf, "--json", env=env)
+    assert result.code == 4, result.stderr
+    error = json.loads(result.stdout)["error"]
+    assert error["reason"] == "missing" and "gone-ca.pem" in error["message"]
 
 
 def test_an_error_to_a_pipe_is_written_without_rich(tmp_path):
