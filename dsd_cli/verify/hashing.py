@@ -9,6 +9,7 @@ hand-overs cost more than the hashing (benchmarks/verify.py measures it against 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import mmap
 import os
@@ -29,10 +30,19 @@ _local = threading.local()
 
 
 def _buffer() -> memoryview:
-    """One read buffer per thread, reused for every file (allocating 4 MiB per small file costs more than hashing)."""
+    """One read buffer per thread, reused for every file (allocating 4 MiB per small file costs more than hashing).
+
+    Anonymous memory asking for transparent huge pages: the kernel copies each read into two 2 MiB pages instead of
+    a thousand 4 KiB ones, and the hashers read it back through as many TLB entries. On a virtual machine this
+    halves the system time of a fresh `dsd verify` (benchmarks/verify.py); where huge pages are off it is the same
+    as a bytearray."""
     view = getattr(_local, "view", None)
     if view is None:
-        view = _local.view = memoryview(bytearray(BLOCK))
+        memory = mmap.mmap(-1, BLOCK)
+        if hasattr(mmap, "MADV_HUGEPAGE"):
+            with contextlib.suppress(OSError):  # a kernel without transparent huge pages
+                memory.madvise(mmap.MADV_HUGEPAGE)
+        view = _local.view = memoryview(memory)
     return view
 
 
