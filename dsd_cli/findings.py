@@ -1,7 +1,8 @@
 """What a verification found: each finding (`Problem`) and the verdict over the paths checked (`VerifyReport`).
 
 Kept apart from the pipeline's data objects (models.py) so that `dsd verify` of a bag creates only the classes it
-uses: each dataclass costs start-up time when its module is imported.
+uses: each dataclass costs start-up time when its module is imported. `Dictable`, the JSON-friendly `to_dict()` of
+every data object, is here because this is the module both import.
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """Plain data objects that flow between dsd's stages.
 
 ingest -> (SourceFile, PageRef)  split -> SplitResult(DocumentPlan, UnassignedRun, DroppedPage)
--> document PDF -> ocr -> sign -> package (BagResult) -> verify (VerifyReport, with the findings in findings.py;
-re-exported here)
+-> document PDF -> ocr -> sign -> package (BagResult) -> verify (VerifyReport and Problem: findings.py, re-exported)
 
 They are frozen dataclasses with JSON-friendly `to_dict()` methods, so stages can run alone (the CLI prints them)
 or inside `dsd run` (the journal stores them).

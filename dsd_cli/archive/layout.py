@@ -67,3 +67,9 @@ class ArchiveLayout:
             folder.mkdir(parents=True, exist_ok=True)
         # The journal and work files hold personal data: keep them from other local users.
         self.state.chmod(0o700)
+
+
+def has_archive_state(path: Path) -> bool:
+    """An archive folder dsd works in (its state folder is there), not a single bag: where `dsd verify` records
+    its verdicts. (archive.session.is_dsd_archive also accepts a folder that only holds dossier bags.)"""
+    return path.is_dir() and ArchiveLayout(path).state.is_dir() and not (path / "bagit.txt").exists()

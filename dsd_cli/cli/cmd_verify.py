@@ -154,7 +154,9 @@ def register(app: typer.Typer) -> None:
         with progress_context as progress:
             report = verify_paths(paths, options, progress)
         seconds = time.monotonic() - started
-        if any(path.is_dir() and not (path / "bagit.txt").exists() for path in paths):  # maybe an archive folder
+        from dsd_cli.archive.layout import has_archive_state
+
+        if any(has_archive_state(path) for path in paths):  # the statistics code only for an archive folder
             from dsd_cli.stats.verifications import record_archive_verifications
 
             level = "fast" if fast else "fixity" if fixity_only else "full"

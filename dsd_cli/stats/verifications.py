@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dsd_cli import __version__
-from dsd_cli.archive.layout import AUDIT_DIR, ArchiveLayout
+from dsd_cli.archive.layout import AUDIT_DIR, ArchiveLayout, has_archive_state
 from dsd_cli.errors import LockedError
 from dsd_cli.findings import VerifyReport
 from dsd_cli.fsutil import atomic_write_text
@@ -38,11 +38,6 @@ class Verification:
     completeness) or `fast` (presence and Payload-Oxum only)."""
     verdicts: dict[str, str]
     """Bag folder name -> ok, warnings or failed."""
-
-
-def is_dsd_archive(path: Path) -> bool:
-    """An archive folder dsd made (its state folder is there), not a single bag."""
-    return path.is_dir() and ArchiveLayout(path).state.is_dir() and not (path / "bagit.txt").exists()
 
 
 def bag_verdicts(report: VerifyReport, archive: Path) -> dict[str, str]:
@@ -94,7 +89,7 @@ def record_archive_verifications(paths: Sequence[Path], report: VerifyReport, *,
     archive whose verdicts could not be recorded; the verification itself stands either way."""
     warnings = []
     for path in paths:
-        if not is_dsd_archive(path):
+        if not has_archive_state(path):
             continue
         try:
             record_verification(path, report, level=level)

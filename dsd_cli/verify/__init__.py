@@ -237,9 +237,11 @@ def _trust_roots(options: VerifyOptions) -> tuple[str, ...]:
 
 
 def _checks_pdfs(options: VerifyOptions, results: Sequence[BagResult], pdfs: Sequence[Path]) -> bool:
-    if options.fast or options.fixity_only:
+    """Whether any PDF will be checked: single PDFs unless --fixity-only, a bag's PDFs only in a full check."""
+    if options.fixity_only:
         return False
-    return bool(pdfs) or any(rel.lower().endswith(".pdf") for result in results for rel in result.payload)
+    return bool(pdfs) or (not options.fast and any(rel.lower().endswith(".pdf")
+                                                   for result in results for rel in result.payload))
 
 
 def _after_bagit(bag: Path, label: str, result: BagResult, options: VerifyOptions, report: VerifyReport,

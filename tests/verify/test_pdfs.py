@@ -90,6 +90,8 @@ def test_signature_trust_needs_the_root(tmp_path: Path, pki: pdfs.TestPki):
     assert detail["covers_current_file"] and detail["signing_time"]
     assert detail["validation_basis"] == "current-time" and detail["revocation"] == "not-checked"
     assert detail["validation_time"] == report.details["validation_time"]
+    fast = verify_paths([signed], VerifyOptions(workers=1, fast=True, trust_roots=(pki.ca_pem,)))
+    assert fast.ok and fast.details["signatures"][0]["trusted"], "--fast checks a single PDF with the same roots"
 
 
 def test_signature_tampering(tmp_path: Path, pki: pdfs.TestPki):
