@@ -68,14 +68,17 @@ def record_verification(archive: Path, report: VerifyReport, *, level: str = "fu
     from dsd_cli.audit import append_audit
 
     layout = ArchiveLayout(archive)
-    stamp = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
+    moment = now or dt.datetime.now(dt.UTC)
+    stamp = moment.isoformat(timespec="seconds")
     verdicts = bag_verdicts(report, archive)
     body = {"format": RECORD_FORMAT, "time": stamp, "level": level, "dsd": __version__, "bags": verdicts}
     text = json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     with archive_lock(layout.lock):
         folder = layout.audit_log.parent / VERIFICATIONS_DIR
         folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"{stamp.replace(':', '-')}-{secrets.token_hex(3)}.json"
+        # Microseconds in the name: records of verifications in the same second still sort oldest first.
+        name = moment.isoformat(timespec="microseconds").replace(":", "-")
+        target = folder / f"{name}-{secrets.token_hex(3)}.json"
         atomic_write_text(target, text)
         append_audit(layout.audit_log, ACTION, detail={
             "record": f"{VERIFICATIONS_DIR}/{target.name}", "sha256": hashlib.sha256(text.encode()).hexdigest(),
