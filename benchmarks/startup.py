@@ -10,7 +10,7 @@ each as
   import   Python time spent importing (sum of `python -X importtime`'s top-level lines), the target: <= 100 ms
   cpu      user + system CPU time of the whole process, interpreter start included
   wall     elapsed time
-best of N runs, so other work on the machine distorts the figures as little as possible.
+best of N runs taken in turns, so other work on the machine distorts the figures as little as possible.
 """
 
 from __future__ import annotations
@@ -39,20 +39,26 @@ def _import_seconds(stderr: str) -> float:
     return total / 1e6
 
 
-def measure(argv: list[str], runs: int) -> tuple[float, float, float]:
-    """(import, cpu, wall) seconds, best of `runs`."""
-    best = [float("inf")] * 3
+def measure_once(argv: list[str]) -> tuple[float, float, float]:
+    """(import, cpu, wall) seconds of one run of `python -X importtime ARGV`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-X", "importtime", *argv], capture_output=True, text=True, cwd=REPO,
+                          check=False, env={**os.environ, "COLUMNS": "100", "NO_COLOR": "1"})
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return _import_seconds(proc.stderr), cpu, wall
+
+
+def measure(rows: list[tuple[str, list[str]]], runs: int) -> dict[str, list[float]]:
+    """Best (import, cpu, wall) of `runs` per row. The rows take turns, run after run, so a burst of other work
+    on the machine slows one sample of every row instead of every sample of one row."""
+    best = {label: [float("inf")] * 3 for label, _ in rows}
     for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-X", "importtime", *argv], capture_output=True, text=True, cwd=REPO,
-                              check=False, env={**os.environ, "COLUMNS": "100", "NO_COLOR": "1"})
-        wall = time.perf_counter() - started
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-        figures = (_import_seconds(proc.stderr), cpu, wall)
-        best = [min(b, f) for b, f in zip(best, figures, strict=True)]
-    return best[0], best[1], best[2]
+        for label, argv in rows:
+            best[label] = [min(b, f) for b, f in zip(best[label], measure_once(argv), strict=True)]
+    return best
 
 
 def main() -> None:
@@ -78,8 +84,7 @@ def main() -> None:
     ]
     print(f"start-up, best of {args.runs} (target: import <= 100 ms)")
     print(f"{'command':<24} {'import ms':>10} {'cpu ms':>8} {'wall ms':>8}")
-    for label, argv in rows:
-        imports, cpu, wall = measure(argv, args.runs)
+    for label, (imports, cpu, wall) in measure(rows, args.runs).items():
         print(f"{label:<24} {imports * 1000:>10.0f} {cpu * 1000:>8.0f} {wall * 1000:>8.0f}")
     import shutil
 

@@ -10,7 +10,6 @@ With `--json`, stdout gets exactly one JSON object in every case: the command's 
 
 from __future__ import annotations
 
-import logging
 import signal
 import sys
 import threading
@@ -245,9 +244,6 @@ def _json_outcome(code: int, error: dict[str, Any] | None) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the command, map every outcome to its exit code (and JSON object)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    # pyHanko logs a traceback for every untrusted certificate; dsd reports those findings itself.
-    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
-    logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
     # SIGTERM (systemd stop, kill) ends a run like Ctrl-C: workers stopped, journal closed, exit code 130.
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)
