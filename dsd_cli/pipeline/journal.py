@@ -305,6 +305,9 @@ def _run_figures(row: sqlite3.Row) -> dict[str, Any]:
     seconds = summary.get("elapsed_seconds")
     if not isinstance(seconds, (int, float)) or seconds <= 0:  # summaries written before elapsed_seconds existed
         seconds = max(0.0, row["finished"] - row["started"])
+    rate = summary.get("pages_per_second")  # the run's own figure, so that `dsd status` repeats what it said
+    if not isinstance(rate, (int, float)):
+        rate = round(pages / seconds, 3) if seconds else 0.0
     return {"id": row["id"], "status": row["status"], "started": row["started"], "finished": row["finished"],
             "pages_archived": pages, "documents_archived": summary.get("documents_archived", 0),
-            "elapsed_seconds": round(seconds, 3), "pages_per_second": round(pages / seconds, 3) if seconds else 0.0}
+            "elapsed_seconds": round(seconds, 3), "pages_per_second": rate}
