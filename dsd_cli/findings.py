@@ -27,6 +27,17 @@ class Dictable:
         return jsonable(asdict(self))  # type: ignore[call-overload]
 
 
+CHECKED_COUNTS = ("bags", "files", "bytes", "pdfs", "signatures", "audit_logs", "inventories", "inventoried_dossiers",
+                  "index_disposals")
+"""What a verification counts (VerifyReport.checked), in the order a person reads them."""
+
+
+def ordered_counts(checked: dict[str, int]) -> list[tuple[str, int]]:
+    """`checked` in the order of CHECKED_COUNTS (any other key after them)."""
+    rank = {key: i for i, key in enumerate(CHECKED_COUNTS)}
+    return sorted(checked.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0]))
+
+
 @dataclass(frozen=True)
 class Problem(Dictable):
     """One finding of a check. `severity` is 'error' (fails verification) or 'warning'."""
@@ -45,5 +56,5 @@ class VerifyReport(Dictable):
     ok: bool
     problems: list[Problem] = field(default_factory=list)
     checked: dict[str, int] = field(default_factory=dict)
-    """Counts of what was checked: bags, files, bytes, signatures, pdfs."""
+    """Counts of what was checked, by the keys of CHECKED_COUNTS."""
     details: dict[str, Any] = field(default_factory=dict)

@@ -99,10 +99,11 @@ def local_time(value: dt.datetime | float, *, seconds: bool = False) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
-def local_time_with_zone(value: dt.datetime | float) -> str:
-    """'2026-02-01 10:00 CET' — for documents that may be read far from Brussels."""
+def local_time_with_zone(value: dt.datetime | float, *, seconds: bool = False) -> str:
+    """'2026-02-01 10:00 CET' (with `seconds` '2026-02-01 10:00:05 CET') — for documents that may be read far from
+    Brussels."""
     moment = _moment(value).astimezone(_zone())
-    return moment.strftime("%Y-%m-%d %H:%M %Z")
+    return moment.strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z")
 
 
 def utc_iso(value: dt.datetime | float | None) -> str | None:

@@ -22,6 +22,7 @@ from dsd_cli.cli.options import (
 from dsd_cli.cli.output import (
     JsonOption,
     ProfileOption,
+    counted,
     err_console,
     human_duration,
     out_console,
@@ -103,8 +104,8 @@ def render_summary(report: RunReport) -> None:
     if report.verify_ok is not None:
         errors = [p for p in report.problems if p["severity"] == "error"]
         warnings = len(report.problems) - len(errors)
-        status = ("verified", "green") if report.verify_ok else (f"{len(errors)} problem(s)", "red")
-        result_line(styled("verification: ", status, f" ({warnings} warning(s))" if warnings else ""))
+        status = ("verified", "green") if report.verify_ok else (counted(len(errors), "problem"), "red")
+        result_line(styled("verification: ", status, f" ({counted(warnings, 'warning')})" if warnings else ""))
         for p in errors[:20]:
             result_line(f"  {p['check']}: {p['path']}: {p['message']}")
 

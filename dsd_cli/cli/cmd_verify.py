@@ -15,6 +15,7 @@ from dsd_cli.cli.options import LangOption, TrustOption
 from dsd_cli.cli.output import (
     JsonOption,
     ProfileOption,
+    counted,
     err_console,
     human_duration,
     human_size,
@@ -28,6 +29,14 @@ from dsd_cli.errors import NothingChecked, ProblemsFound
 if TYPE_CHECKING:
     from dsd_cli.findings import VerifyReport
     from dsd_cli.profiles import Profile
+
+CHECKED_WORDS = {
+    "bags": ("bag",), "files": ("file",), "pdfs": ("PDF",), "signatures": ("signature",),
+    "audit_logs": ("audit log",), "inventories": ("inventory", "inventories"),
+    "inventoried_dossiers": ("inventoried dossier",),
+    "index_disposals": ("disposal checked in the search index", "disposals checked in the search index"),
+}
+"""The summary line's words for the counts of dsd_cli.findings.CHECKED_COUNTS (singular, and plural if not +s)."""
 
 VERIFY_HELP = """Verify archive folders, BagIt bags and PDF files.
 
@@ -60,6 +69,7 @@ Examples:
 
 def _render(report: VerifyReport, seconds: float) -> None:
     from dsd_cli.cli.tables import Column, print_table
+    from dsd_cli.findings import ordered_counts
 
     if report.problems:
         rows = [(styled((p.severity, "red" if p.severity == "error" else "yellow")), p.path, p.check, p.message)
@@ -67,14 +77,14 @@ def _render(report: VerifyReport, seconds: float) -> None:
         print_table("Problems", (Column("severity", keep=True), Column("path", breakable=True),
                                  Column("check", keep=True),
                                  Column("finding", breakable=True)), rows)
-    counts = ", ".join(human_size(v) if k == "bytes" else f"{v} {k.replace('_', ' ')}"
-                       for k, v in sorted(report.checked.items()))
+    counts = ", ".join(human_size(v) if k == "bytes" else counted(v, *CHECKED_WORDS.get(k, (k.replace("_", " "),)))
+                       for k, v in ordered_counts(report.checked))
     errors = sum(p.severity == "error" for p in report.problems)
     warnings = len(report.problems) - errors
-    verdict = ("all well", "green") if report.ok else (f"{errors} problem(s) found", "red")
+    verdict = ("all well", "green") if report.ok else (f"{counted(errors, 'problem')} found", "red")
     speed = report.checked.get("bytes", 0) / seconds if seconds > 0 else 0
     rate = f" ({human_size(speed)}/s)" if report.checked.get("bytes") else ""
-    result_line(styled(verdict, f", {warnings} warning(s) — checked {counts or 'nothing'} in "
+    result_line(styled(verdict, f", {counted(warnings, 'warning')} — checked {counts or 'nothing'} in "
                                 f"{human_duration(seconds)}{rate}"))
 
 
@@ -178,4 +188,4 @@ def register(app: typer.Typer) -> None:
         if any(p.check == NOTHING_CHECKED for p in report.problems):
             raise NothingChecked("nothing was verified: no bag and no PDF found")
         if not report.ok:
-            raise ProblemsFound(f"{sum(p.severity == 'error' for p in report.problems)} problem(s) found")
+            raise ProblemsFound(f"{counted(sum(p.severity == 'error' for p in report.problems), 'problem')} found")

@@ -139,6 +139,11 @@ def result_line(message: str | Text) -> None:
     out_console.print(message, markup=False, highlight=False)
 
 
+def counted(amount: int, one: str, many: str | None = None) -> str:
+    """'1 warning', '2 warnings', '0 warnings' (`many` when the plural is not `one` + 's')."""
+    return f"{amount} {one if amount == 1 else many or one + 's'}"
+
+
 def human_size(size: float, bytes_word: str = "bytes") -> str:
     """'1.2 MB': decimal units, as disks and networks count; `bytes_word` for small sizes ('octets' in French)."""
     for unit in ("bytes", "kB", "MB", "GB", "TB"):

@@ -16,7 +16,7 @@ dsd verifies offline and decides trust with one of four bases:
 
 Strict AdES validation needs fresh revocation data for every certificate at the validation time, or a proof of
 existence (a document timestamp) for older data. `ades_difference` states, for a signature dsd trusts, why strict
-AdES would not say PASSED ('' when it would).
+AdES would not say PASSED (None when it would).
 """
 
 from __future__ import annotations
@@ -52,32 +52,63 @@ def choose(*, demo: bool, revocation_data: bool, signature_time: dt.datetime | N
     return Basis(CURRENT, now, revocation_data)
 
 
+# Why strict AdES would not pass an entry dsd trusts (AdesDifference.reason).
+DEMO_CHAIN, NOT_CHECKED = "demo-trust", "revocation-not-checked"
+NEWEST_DOCTS, NO_PROOF, STALE = "newest-document-timestamp", "no-proof-of-existence", "stale-revocation-data"
+
+
+@dataclass(frozen=True)
+class AdesDifference:
+    """Why strict AdES validation at `at` would not say PASSED: a reason with its facts, so that the English text
+    (terminal, JSON) and the verification report's Dutch or French say the same."""
+
+    reason: str
+    at: str
+    """The validation time (ISO 8601)."""
+    detail: str = ""
+    """Technical facts, in the validator's words: what fails in the newest document timestamp, or the revocation
+    data that is no longer fresh."""
+    since: str = ""
+    """The time the signature's own timestamp proves (NO_PROOF)."""
+
+    def text(self) -> str:
+        renew = ("strict AdES therefore has no proof that the embedded revocation data existed earlier "
+                 "(INDETERMINATE); a new document timestamp (dsd timestamp renew) closes the gap")
+        if self.reason == DEMO_CHAIN:
+            return ("demo trust: the chain ends at the dsd DEMO CA carried in the signature itself, which strict "
+                    "AdES does not trust (INDETERMINATE, no certificate chain to a trust anchor)")
+        if self.reason == NOT_CHECKED:
+            return ("revocation was not checked: the file embeds no revocation data and dsd verifies offline; "
+                    "strict AdES requires revocation data for every certificate of the chain (INDETERMINATE)")
+        if self.reason == NEWEST_DOCTS:
+            return f"the newest document timestamp cannot be validated at {self.at} ({self.detail}): {renew}"
+        if self.reason == NO_PROOF:
+            return (f"validated at its timestamp ({self.since}) with revocation data embedded after it, and no "
+                    f"document timestamp proves that this data existed before {self.at}"
+                    + (f" (it is not fresh then: {self.detail})" if self.detail else "") + f"; {renew}")
+        return f"the embedded revocation data is not fresh at {self.at} ({self.detail}); strict AdES: INDETERMINATE"
+
+    def facts(self) -> dict[str, str]:
+        return {"reason": self.reason, "at": self.at, "detail": self.detail, "since": self.since}
+
+
 def ades_difference(basis: Basis, *, trusted: bool, online: bool, now: dt.datetime, docts: bool,
-                    newest_docts_problem: str, stale: str) -> str:
-    """Why strict AdES validation at `now` would not pass an entry dsd trusts on `basis` ('' if it would).
+                    newest_docts_problem: str, stale: str) -> AdesDifference | None:
+    """Why strict AdES validation at `now` would not pass an entry dsd trusts on `basis` (None if it would).
 
     `newest_docts_problem`: '' when the file's newest document timestamp validates at `now` with fresh embedded
     revocation data (strict AdES can then use the timestamp chain as proof of existence), else why it does not;
     `stale`: the embedded revocation data that is no longer fresh at `now`.
     """
     if not trusted:
-        return ""  # both reject it
+        return None  # both reject it
     at = now.isoformat(timespec="seconds")
     if basis.basis == DEMO:
-        return ("demo trust: the chain ends at the dsd DEMO CA carried in the signature itself, which strict AdES "
-                "does not trust (INDETERMINATE, no certificate chain to a trust anchor)")
+        return AdesDifference(DEMO_CHAIN, at)
     if basis.basis == CURRENT and not basis.embedded_revocation and not online:
-        return ("revocation was not checked: the file embeds no revocation data and dsd verifies offline; strict "
-                "AdES requires revocation data for every certificate of the chain (INDETERMINATE)")
-    renew = ("strict AdES therefore has no proof that the embedded revocation data existed earlier (INDETERMINATE); "
-             "a new document timestamp (dsd timestamp renew) closes the gap")
+        return AdesDifference(NOT_CHECKED, at)
     if docts or basis.basis == DOCUMENT_TIMESTAMP:
-        return f"the newest document timestamp cannot be validated at {at} ({newest_docts_problem}): {renew}" \
-            if newest_docts_problem else ""
+        return AdesDifference(NEWEST_DOCTS, at, newest_docts_problem) if newest_docts_problem else None
     if basis.basis == TIMESTAMP:
-        return (f"validated at its timestamp ({basis.moment.isoformat(timespec='seconds')}) with revocation data "
-                f"embedded after it, and no document timestamp proves that this data existed before {at}"
-                + (f" (it is not fresh then: {stale})" if stale else "") + f"; {renew}")
-    if stale:
-        return f"the embedded revocation data is not fresh at {at} ({stale}); strict AdES: INDETERMINATE"
-    return ""
+        return AdesDifference(NO_PROOF, at, stale, basis.moment.isoformat(timespec="seconds"))
+    return AdesDifference(STALE, at, stale) if stale else None

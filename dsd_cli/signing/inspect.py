@@ -81,6 +81,8 @@ class SignatureInfo:
     """Where the revocation status came from: embedded (the DSS), fetched (online), not-checked."""
     ades_difference: str = ""
     """Why strict AdES validation (ETSI EN 319 102-1) would not pass a signature dsd trusts; '' when it would."""
+    ades_reason: dict[str, str] = field(default_factory=dict)
+    """The same as facts (reason, at, detail, since: dsd_cli.signing.basis.AdesDifference); {} when it would."""
 
     def to_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -390,9 +392,11 @@ def _compare_with_ades(results: list[SignatureInfo], found: _File, doc_timestamp
                              entry.revocation == "embedded") if entry.validation_time else None
         if chosen is None:
             continue
-        results[i] = dataclasses.replace(entry, ades_difference=bases.ades_difference(
-            chosen, trusted=entry.trusted, online=found.online, now=found.now, docts=entry.docts,
-            newest_docts_problem=newest, stale=stale))
+        difference = bases.ades_difference(chosen, trusted=entry.trusted, online=found.online, now=found.now,
+                                           docts=entry.docts, newest_docts_problem=newest, stale=stale)
+        if difference is not None:
+            results[i] = dataclasses.replace(entry, ades_difference=difference.text(),
+                                             ades_reason=difference.facts())
 
 
 def _removed_signatures(reader: PdfFileReader, current: set[str]) -> list[SignatureInfo]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from dsd_cli import __version__
-from dsd_cli.findings import Problem, VerifyReport
+from dsd_cli.findings import Problem, VerifyReport, ordered_counts
 from dsd_cli.i18n import DEFAULT_LANGUAGE, local_time_with_zone, utc_iso
 from dsd_cli.verify.report_words import (
     CHECKED_FAST,
@@ -67,13 +67,32 @@ def _items(catalog: Any, lang: str) -> str:
     return "".join(f"<li>{html.escape(catalog(key, lang))}</li>" for key in catalog.keys())
 
 
+def _local(moment: str) -> str:
+    """An ISO time from the verification as people read it (Brussels, with the zone); anything else as it is."""
+    try:
+        return local_time_with_zone(dt.datetime.fromisoformat(moment), seconds=True)
+    except ValueError:
+        return moment
+
+
+def _ades_reason(facts: dict[str, str], lang: str) -> str:
+    """Why strict AdES validation would differ, in the report's language; the validator's own words kept."""
+    key = f"ades.{facts.get('reason', '')}"
+    if key not in REPORT:
+        return ""
+    detail = str(facts.get("detail") or "")
+    stale = REPORT("ades.no-proof-of-existence.stale", lang, detail=detail) if detail else ""
+    return REPORT(key, lang, at=_local(str(facts.get("at") or "")), since=_local(str(facts.get("since") or "")),
+                  detail=detail, stale=stale, renew=REPORT("ades.renew", lang))
+
+
 def _validated(signature: dict[str, Any], lang: str) -> str:
     """When and on what basis a signature's trust was decided, and where strict AdES validation would differ."""
     basis = str(signature.get("validation_basis") or "")
     shown = REPORT(f"basis.{basis}", lang) if f"basis.{basis}" in REPORT else basis
-    when = str(signature.get("validation_time") or "")
+    when = _local(str(signature.get("validation_time") or ""))
     text = f"{when} ({shown})" if basis else when
-    difference = signature.get("ades_difference")
+    difference = _ades_reason(signature.get("ades_reason") or {}, lang) or signature.get("ades_difference")
     return text + (f"; {REPORT('sig.ades', lang, reason=difference)}" if difference else "")
 
 
@@ -111,7 +130,8 @@ def render_html(report: VerifyReport, paths: Sequence[Path], *, fast: bool = Fal
         f"<td>{esc(names.get(p.bag, p.bag) or t('archive.level', lang))}</td><td>{esc(p.path)}</td>"
         f"<td><code>{esc(p.check)}</code></td><td>{esc(p.message)}</td></tr>" for p in report.problems)
     sig_rows = "\n".join(
-        f"<tr><td>{esc(str(s['path']))}</td><td>{esc(str(s['signer']))}</td><td>{esc(str(s['signing_time']))}</td>"
+        f"<tr><td>{esc(str(s['path']))}</td><td>{esc(str(s['signer']))}</td>"
+        f"<td>{esc(_local(str(s['signing_time'])))}</td>"
         f"<td>{esc(str(s['level']))}</td>"
         f"<td>{yes if s['trusted'] else no}{' ' + esc(t('sig.demo', lang)) if s['demo'] else ''}</td>"
         f"<td>{yes if s['covers_current_file'] else esc(t('no.loud', lang))}</td>"
@@ -119,7 +139,7 @@ def render_html(report: VerifyReport, paths: Sequence[Path], *, fast: bool = Fal
         for s in report.details.get("signatures", []))
     counts = "".join(
         f"<li>{esc(t('count.' + k, lang) if 'count.' + k in t else k.replace('_', ' '))}: "
-        f"{esc(_human_size(v)) if k == 'bytes' else v}</li>" for k, v in sorted(report.checked.items()))
+        f"{esc(_human_size(v)) if k == 'bytes' else v}</li>" for k, v in ordered_counts(report.checked))
     shown_checks = sorted({p.check for p in report.problems})
     glossary = "".join(f"<dt><code>{esc(c)}</code></dt><dd>{esc(explain_check(c, lang))}</dd>" for c in shown_checks)
     checked = _items(CHECKED_FAST if fast else CHECKED_FIXITY if fixity_only else CHECKED_FULL, lang)

@@ -87,6 +87,7 @@ def check_pdf(job: PdfJob) -> PdfResult:
                         "coverage": sig.coverage, "modification_level": sig.modification_level,
                         "validation_time": sig.validation_time, "validation_basis": sig.validation_basis,
                         "revocation": sig.revocation, "ades_difference": sig.ades_difference,
+                        "ades_reason": dict(sig.ades_reason),
                         "problems": list(sig.problems)})
         problems += _signature_problems(sig, job)
     return problems, details

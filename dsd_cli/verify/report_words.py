@@ -86,12 +86,56 @@ REPORT = Catalog({
     "not_checked": {"nl": "Wat niet werd gecontroleerd", "fr": "Ce qui n'a pas été contrôlé"},
     "signoff": {"nl": "Voor akkoord: ______________________ (naam, functie, datum)",
                 "fr": "Pour accord : ______________________ (nom, fonction, date)"},
+    # what was counted (dsd_cli.findings.CHECKED_COUNTS)
     "count.bags": {"nl": "bags", "fr": "sacs (bags)"},
     "count.files": {"nl": "bestanden", "fr": "fichiers"},
-    "count.bytes": {"nl": "bytes", "fr": "octets"},
+    "count.bytes": {"nl": "totale grootte", "fr": "taille totale"},
     "count.pdfs": {"nl": "PDF-bestanden", "fr": "fichiers PDF"},
-    "count.signatures": {"nl": "handtekeningen", "fr": "signatures"},
+    "count.signatures": {"nl": "handtekeningen en documenttijdstempels",
+                         "fr": "signatures et horodatages de document"},
     "count.audit_logs": {"nl": "auditlogboeken", "fr": "journaux d'audit"},
+    "count.inventories": {"nl": "archiefinventarissen", "fr": "inventaires des archives"},
+    "count.inventoried_dossiers": {"nl": "dossiers in de inventaris", "fr": "dossiers de l'inventaire"},
+    "count.index_disposals": {"nl": "vernietigingen nagekeken in de zoekindex",
+                              "fr": "destructions contrôlées dans l'index de recherche"},
+    # why strict AdES validation would differ (dsd_cli.signing.basis.AdesDifference)
+    "ades.demo-trust": {
+        "nl": "demovertrouwen: de keten eindigt bij de demo-CA van dsd die de handtekening zelf meedraagt, en die "
+              "vertrouwt een strikte AdES-validatie niet (INDETERMINATE, geen certificaatketen naar een vertrouwd "
+              "basiscertificaat)",
+        "fr": "confiance de démonstration : la chaîne aboutit à l'autorité de démonstration de dsd que la signature "
+              "porte elle-même, à laquelle une validation AdES stricte ne se fie pas (INDETERMINATE, aucune chaîne "
+              "de certificats vers une racine de confiance)"},
+    "ades.revocation-not-checked": {
+        "nl": "intrekking niet gecontroleerd: het bestand bevat geen intrekkingsgegevens en dsd verifieert offline; "
+              "een strikte AdES-validatie eist intrekkingsgegevens voor elk certificaat van de keten "
+              "(INDETERMINATE)",
+        "fr": "révocation non contrôlée : le fichier n'incorpore aucune donnée de révocation et dsd vérifie hors "
+              "ligne ; une validation AdES stricte exige des données de révocation pour chaque certificat de la "
+              "chaîne (INDETERMINATE)"},
+    "ades.newest-document-timestamp": {
+        "nl": "de nieuwste documenttijdstempel kan op {at} niet gevalideerd worden ({detail}): {renew}",
+        "fr": "le plus récent horodatage de document ne peut pas être validé au {at} ({detail}) : {renew}"},
+    "ades.no-proof-of-existence": {
+        "nl": "gevalideerd op het tijdstip van de eigen tijdstempel ({since}) met intrekkingsgegevens die daarna "
+              "werden ingesloten, en geen documenttijdstempel bewijst dat die gegevens vóór {at} bestonden{stale}; "
+              "{renew}",
+        "fr": "validée au moment de son propre horodatage ({since}) avec des données de révocation incorporées "
+              "après lui, et aucun horodatage de document ne prouve que ces données existaient avant le "
+              "{at}{stale} ; {renew}"},
+    "ades.no-proof-of-existence.stale": {"nl": " (dan zijn ze niet meer actueel: {detail})",
+                                         "fr": " (elles ne sont alors plus à jour : {detail})"},
+    "ades.stale-revocation-data": {
+        "nl": "de ingesloten intrekkingsgegevens zijn op {at} niet meer actueel ({detail}); strikte AdES-validatie: "
+              "INDETERMINATE",
+        "fr": "les données de révocation incorporées ne sont plus à jour au {at} ({detail}) ; validation AdES "
+              "stricte : INDETERMINATE"},
+    "ades.renew": {
+        "nl": "een strikte AdES-validatie heeft dus geen bewijs dat de ingesloten intrekkingsgegevens al eerder "
+              "bestonden (INDETERMINATE); een nieuwe documenttijdstempel (dsd timestamp renew) lost dat op",
+        "fr": "une validation AdES stricte n'a donc aucune preuve que les données de révocation incorporées "
+              "existaient plus tôt (INDETERMINATE) ; un nouvel horodatage de document (dsd timestamp renew) comble "
+              "cette lacune"},
 })
 
 CHECKED_FULL = Catalog({

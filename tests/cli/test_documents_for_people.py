@@ -7,6 +7,7 @@ import dataclasses
 import json
 import re
 from html import escape as html_escape
+from html import unescape as html_unescape
 from pathlib import Path
 
 import pypdfium2
@@ -151,6 +152,50 @@ def test_the_report_says_when_and_on_what_basis_each_signature_was_trusted(tmp_p
     html = html_file.read_text(encoding="utf-8")
     assert "gevalideerd op (basis)" in html and "(demosleutel van dsd)" in html
     assert "Vertrouwen wordt offline beoordeeld" in html
+    # Signing and validation times in Brussels time, the reason strict AdES differs in the report's language.
+    local = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (CET|CEST)"
+    assert re.search(rf"<td>{local}</td><td>B-B</td>", html), "signing time as people read it"
+    assert re.search(rf"<td>{local} \(demosleutel van dsd\); strikte AdES-validatie: demovertrouwen", html)
+    assert "+00:00 (" not in html and "demo trust: the chain" not in html
+    run_dsd("verify", signed, "--report", html_file, "--lang", "fr")
+    french = html_file.read_text(encoding="utf-8")
+    assert re.search(rf"<td>{local} \(clé de démonstration dsd\); validation AdES stricte : confiance de "
+                     "démonstration", french)
+    assert "demo trust: the chain" not in french
+
+
+def test_every_reason_strict_ades_differs_reads_in_both_languages():
+    from dsd_cli.signing import basis
+    from dsd_cli.verify.html_report import _ades_reason
+
+    at, since = "2027-06-21T10:00:00+00:00", "2026-11-24T10:00:00+00:00"
+    detail = "OCSP response for 'Signer' [produced 2026-11-24] is not fresh"  # the validator's words, kept
+    reasons = (basis.DEMO_CHAIN, basis.NOT_CHECKED, basis.NEWEST_DOCTS, basis.NO_PROOF, basis.STALE)
+    for reason in reasons:
+        facts = basis.AdesDifference(reason, at, detail, since).facts()
+        english = basis.AdesDifference(reason, at, detail, since).text()
+        for lang in ("nl", "fr"):
+            shown = _ades_reason(facts, lang)
+            assert shown and shown != english, (reason, lang)
+            if reason in (basis.NEWEST_DOCTS, basis.NO_PROOF, basis.STALE):
+                assert detail in shown and "2027-06-21 12:00:00 CEST" in shown, shown
+            if reason == basis.NO_PROOF:
+                assert "2026-11-24 11:00:00 CET" in shown and "dsd timestamp renew" in shown, shown
+    assert _ades_reason({"reason": "newer-reason"}, "nl") == "", "an unknown reason falls back to the English text"
+
+
+def test_what_was_counted_is_named_in_the_report_language():
+    from dsd_cli.findings import CHECKED_COUNTS, VerifyReport
+    from dsd_cli.verify.html_report import render_html
+    from dsd_cli.verify.report_words import REPORT
+
+    report = VerifyReport(ok=True, checked={key: 1 for key in reversed(CHECKED_COUNTS)})
+    for lang in ("nl", "fr"):
+        html = render_html(report, [], lang=lang)
+        counts = html.split(REPORT("targets", lang), 1)[1].split("<h2>", 1)[0]
+        shown = [html_unescape(name) for name in re.findall(r"<li>([^<:]+): ", counts)]
+        assert shown == [REPORT(f"count.{key}", lang) for key in CHECKED_COUNTS], "every count named, in order"
+        assert not {"inventories", "inventoried dossiers", "index disposals", "bytes"} & set(shown)
 
 
 def test_a_fixity_only_report_says_so(archive: Path, tmp_path: Path):

@@ -61,11 +61,11 @@ def strict_ades(path: Path, root: Path, when: dt.datetime) -> bool:
     return result.ades_subindic == AdESPassed.OK
 
 
-EXPECTED = {  # level -> (dsd basis, words the difference must hold at +1 day; '' = dsd and AdES agree)
-    "B-B": ("current-time", "revocation was not checked"),
-    "B-T": ("current-time", "revocation was not checked"),
-    "B-LT": ("timestamp", "no document timestamp proves"),
-    "B-LTA": ("document-timestamp", ""),
+EXPECTED = {  # level -> (dsd basis, words the difference must hold at +1 day ('' = dsd and AdES agree), its reason)
+    "B-B": ("current-time", "revocation was not checked", "revocation-not-checked"),
+    "B-T": ("current-time", "revocation was not checked", "revocation-not-checked"),
+    "B-LT": ("timestamp", "no document timestamp proves", "no-proof-of-existence"),
+    "B-LTA": ("document-timestamp", "", ""),
 }
 
 
@@ -75,15 +75,17 @@ def test_dsd_agrees_with_strict_ades_or_says_why(signed, pki, level: str):
     with pki.offline():
         (sig, *docts) = inspect_signatures(signed[level], [pki.root_pem], at=when)
         passed = strict_ades(signed[level], pki.root_pem, when)
-    basis, words = EXPECTED[level]
+    basis, words, reason = EXPECTED[level]
     assert sig.trusted and sig.validation_basis == basis and sig.validation_time, sig
     assert passed == (words == ""), (level, passed)
     if words:
         assert words in sig.ades_difference, sig.ades_difference
+        assert sig.ades_reason["reason"] == reason and sig.ades_reason["at"] == when.isoformat(timespec="seconds")
     else:
-        assert sig.ades_difference == ""
+        assert sig.ades_difference == "" and sig.ades_reason == {}
     if level == "B-LT":
         assert "not fresh" in sig.ades_difference and "OCSP" in sig.ades_difference
+        assert "OCSP" in sig.ades_reason["detail"] and sig.ades_reason["since"]  # the facts the report words
         assert sig.validation_time == sig.signing_time  # at the signature timestamp
     if level == "B-LTA":
         (stamp,) = docts
@@ -108,13 +110,14 @@ def test_a_long_term_signature_whose_newest_timestamp_went_stale(signed, pki):
     for entry in (sig, stamp):
         assert "newest document timestamp cannot be validated" in entry.ades_difference
         assert "dsd timestamp renew" in entry.ades_difference
+        assert entry.ades_reason["reason"] == "newest-document-timestamp" and entry.ades_reason["detail"]
 
 
 def test_demo_trust_is_stated_and_never_agrees_with_ades(signed, pki):
     (sig,) = inspect_signatures(signed["demo"], allow_demo=True)
     assert sig.trusted and sig.demo and sig.validation_basis == "demo-trust"
     assert not strict_ades(signed["demo"], pki.root_pem, dt.datetime.now(dt.UTC))
-    assert "demo trust" in sig.ades_difference
+    assert "demo trust" in sig.ades_difference and sig.ades_reason["reason"] == "demo-trust"
     (strict,) = inspect_signatures(signed["demo"], allow_demo=False)
     assert not strict.trusted and strict.ades_difference == ""  # untrusted by both
 

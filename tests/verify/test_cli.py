@@ -18,7 +18,12 @@ def test_exit_codes_and_json_shape(tmp_path: Path, dsd):
     bag = make_bag(tmp_path / "bag", PAYLOAD)
     ok = dsd("verify", bag)
     assert ok.code == ExitCode.OK and "all well" in ok.stdout, ok.stderr
+    summary = " ".join(ok.stdout.split())
+    assert "all well, 0 warnings — checked 1 bag, 2 files, 5.0 kB in " in summary, summary  # counted as read
     (bag / "data" / "one.txt").write_bytes(b"2" * 5000)
+    failed = dsd("verify", bag)
+    assert "2 problems found, 0 warnings — checked 1 bag," in " ".join(failed.stdout.split())
+    assert "error: 2 problems found" in failed.stderr  # sha256 and sha512 each
     bad = dsd("verify", bag, "--json", "--workers", "1")
     assert bad.code == ExitCode.PROBLEMS_FOUND
     data = json.loads(bad.stdout)
