@@ -47,10 +47,10 @@ def register(app: typer.Typer) -> None:
         json_output: JsonOption = False,
     ) -> None:
         from dsd_cli.cli.inputs import input_file
-        from dsd_cli.errors import UsageError
+        from dsd_cli.errors import InputError, UsageError
         from dsd_cli.ocr import image_to_pdf, ocr_document
         from dsd_cli.profiles import OCR_ENGINES, load_profile
-        from dsd_cli.scan.ingest import sniff
+        from dsd_cli.scan.ingest import inspect_source, sniff
         from dsd_cli.tools.versions import require_ocr_engine, require_tools
 
         input_file(source, "file to OCR")
@@ -64,6 +64,10 @@ def register(app: typer.Typer) -> None:
             settings = replace(settings, languages=tuple(language))
         require_tools(("tesseract", "ocrmypdf"), settings.languages)
         require_ocr_engine(settings)
+        try:  # the checks and reasons of `dsd run`'s intake: empty, not a scan, too large, still being written
+            inspect_source(source)
+        except InputError as exc:
+            raise InputError(f"{source.name}: {exc}", reason=exc.reason, hint=exc.hint) from None
         with tempfile.TemporaryDirectory(prefix="dsd-ocr-") as work:
             pdf = source
             if sniff(source) in ("jpeg", "png", "tiff") or source.suffix.lower() in IMAGE_SUFFIXES:

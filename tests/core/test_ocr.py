@@ -1,5 +1,6 @@
 """The OCR stage on real OCRmyPDF + Tesseract."""
 
+import json
 from pathlib import Path
 
 import img2pdf
@@ -72,5 +73,20 @@ def test_cli_ocr_exit_codes(tmp_path: Path, dsd):
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(b"not a pdf")
     failed = dsd("ocr", bad, "-o", tmp_path / "o2.pdf")
-    assert failed.code == 4 and "not a readable PDF" in failed.stderr
+    assert failed.code == 4 and "bad.pdf: not a PDF, TIFF, JPEG or PNG scan" in failed.stderr
+    # The reasons of the batch's intake (docs/exit-codes.md: the error's reason is the one quarantine would give).
+    bad.write_bytes(b"")
+    empty = json.loads(dsd("ocr", bad, "-o", tmp_path / "o2.pdf", "--json").stdout)
+    assert empty["error"]["reason"] == "zero-byte" and "bad.pdf: the file is empty" in empty["error"]["message"]
+    bad.write_bytes(src.read_bytes()[:400])
+    cut = json.loads(dsd("ocr", bad, "-o", tmp_path / "o2.pdf", "--json").stdout)
+    assert cut["error"]["reason"] == "corrupt" and cut["error"]["message"].startswith("bad.pdf: not a readable PDF")
+    bomb = tmp_path / "bomb.pdf"
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        pdf.pages[0].mediabox = pikepdf.Array([0, 0, 20000, 20000])  # 7 m a side: no scanner's page
+        pdf.save(bomb)
+    huge = json.loads(dsd("ocr", bomb, "-o", tmp_path / "o3.pdf", "--json").stdout)
+    assert huge["error"]["reason"] == "too-large", huge
+    assert not (tmp_path / "o2.pdf").exists() and not (tmp_path / "o3.pdf").exists()
     assert dsd("ocr", src).code == 2  # -o is required
