@@ -106,6 +106,22 @@ def local_time_with_zone(value: dt.datetime | float, *, seconds: bool = False) -
     return moment.strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z")
 
 
+def moment_for_people(value: dt.datetime | float | str) -> str:
+    """When a document was made, for its readers and for the record: '2026-02-01 10:00 CET (UTC
+    2026-02-01T09:00:00+00:00)'. An ISO 8601 string is read; any other text is shown as it is."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return f"{local_time_with_zone(value)} (UTC {utc_iso(value)})"
+
+
+def with_colon(label: str, lang: str) -> str:
+    """'Periode:' / 'Période :' — French sets a (narrow no-break) space before a colon."""
+    return f"{label}\u202f:" if lang == "fr" else f"{label}:"
+
+
 def utc_iso(value: dt.datetime | float | None) -> str | None:
     """A moment for machines: ISO 8601 in UTC, to the second ('2026-02-01T09:00:00+00:00'); None stays None."""
     if value is None:

@@ -167,7 +167,7 @@ def due_command(archive: ArchiveOption, on: OnOpt = None, json_output: JsonOptio
     else:
         _render_due(items, day.isoformat(), prof.organization.name, lang)
     if undated:
-        info(undated_text(undated))
+        info(undated_text(undated, lang))
 
 
 @retention_app.command("update", help=UPDATE_HELP)

@@ -122,12 +122,13 @@ def build_export(archive: Path, criteria: Criteria, output: Path, *, lang: str =
         if package_id:
             written = write_sip(staged / "data" / package_id, SipInput(
                 package_id=package_id, rows=rows, sources=sources, selected=selected, payload=payload,
-                created=stamp, by=who, criteria=described, lang=lang))
+                created=stamp, by=who, criteria=described, lang=lang,
+                criteria_for_people=criteria.for_people(lang)))
             extra = [f"data/{package_id}/{rel}" for rel in written]
         else:
             atomic_write_text(staged / "data" / "index.csv", index_csv(rows, lang))
             atomic_write_text(staged / "data" / "index.html", index_html(rows, lang, created=stamp, by=who,
-                                                                         criteria=described))
+                                                                         criteria=criteria.for_people(lang)))
             extra = ["data/index.csv", "data/index.html"]
         for rel in extra:
             payload[rel] = {a: d for a, d in zip(ALGORITHMS, _digest(staged / rel), strict=True)}

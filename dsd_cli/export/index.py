@@ -11,15 +11,17 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from dsd_cli.i18n import moment_for_people, with_colon
+
 LABELS = {
     "nl": {"title": "Inhoudstafel van de export", "dossier": "Dossier", "document": "Document",
            "doc_type": "Documenttype", "date": "Datum", "pages": "Pagina's", "sha256": "Controlegetal (SHA-256)",
            "file": "Bestand", "created": "Gemaakt op", "by": "door", "criteria": "Selectie",
-           "count": "documenten", "lang": "nl"},
+           "count": "documenten", "count_one": "document", "lang": "nl"},
     "fr": {"title": "Table des matières de l'export", "dossier": "Dossier", "document": "Document",
            "doc_type": "Type de document", "date": "Date", "pages": "Pages", "sha256": "Empreinte (SHA-256)",
            "file": "Fichier", "created": "Créé le", "by": "par", "criteria": "Sélection",
-           "count": "documents", "lang": "fr"},
+           "count": "documents", "count_one": "document", "lang": "fr"},
 }
 COLUMNS = ("dossier", "document", "doc_type", "date", "pages", "sha256", "file")
 
@@ -67,7 +69,8 @@ def index_html(rows: Sequence[dict[str, Any]], lang: str, *, created: str, by: s
             f'<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'">\n'
             f"<title>{e(labels['title'])}</title>\n<style>{style}</style>\n</head>\n<body>\n"
             f"<h1>{e(labels['title'])}</h1>\n"
-            f"<p>{e(labels['created'])} {e(created)} {e(labels['by'])} {e(by)} — {len(rows)} {e(labels['count'])}</p>\n"
-            f"<p>{e(labels['criteria'])}: {e(criteria)}</p>\n"
+            f"<p>{e(labels['created'])} {e(moment_for_people(created))} {e(labels['by'])} {e(by)} — {len(rows)} "
+            f"{e(labels['count_one'] if len(rows) == 1 else labels['count'])}</p>\n"
+            f"<p>{e(with_colon(labels['criteria'], lang))} {e(criteria)}</p>\n"
             f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(body)
             + "\n</tbody>\n</table>\n</body>\n</html>\n")

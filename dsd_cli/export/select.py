@@ -16,7 +16,18 @@ from typing import Any
 from dsd_cli.archive.dossiers import dossier_details, list_dossiers
 from dsd_cli.archive.record import DocumentEntry, parse_date
 from dsd_cli.errors import ArchiveError, UsageError
+from dsd_cli.i18n import Catalog
 from dsd_cli.safepaths import validate_dossier
+
+WORDS = Catalog({
+    "dossiers": {"nl": "dossiers {dossiers}", "fr": "dossiers {dossiers}"},
+    "types": {"nl": "documenttypes {types}", "fr": "types de document {types}"},
+    "dated": {"nl": "gedateerd van {since} tot {until}", "fr": "datés du {since} au {until}"},
+    "sample": {"nl": "een steekproef van {n} dossier(s) met startwaarde {seed}",
+               "fr": "un échantillon de {n} dossier(s) avec la valeur de départ {seed}"},
+    "open": {"nl": "…", "fr": "…"},
+})
+"""The selection as the index of an export says it to people (`Criteria.for_people`)."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,7 @@ class Criteria:
                 "sample": self.sample, "seed": self.seed}
 
     def describe(self) -> str:
+        """The selection in English words, for bag-info, provenance and messages (`for_people`: the index's)."""
         parts = []
         if self.dossiers:
             parts.append("dossiers " + " ".join(self.dossiers))
@@ -52,6 +64,20 @@ class Criteria:
             parts.append(f"dated {self.since or '…'} to {self.until or '…'}")
         if self.sample is not None:
             parts.append(f"a sample of {self.sample} dossier(s) with seed {self.seed}")
+        return "; ".join(parts)
+
+    def for_people(self, lang: str) -> str:
+        """The selection in the words of the index people read, in `lang` (nl, fr)."""
+        parts = []
+        if self.dossiers:
+            parts.append(WORDS("dossiers", lang, dossiers=" ".join(self.dossiers)))
+        if self.types:
+            parts.append(WORDS("types", lang, types=" ".join(self.types)))
+        if self.since or self.until:
+            open_end = WORDS("open", lang)
+            parts.append(WORDS("dated", lang, since=self.since or open_end, until=self.until or open_end))
+        if self.sample is not None:
+            parts.append(WORDS("sample", lang, n=self.sample, seed=self.seed))
         return "; ".join(parts)
 
 

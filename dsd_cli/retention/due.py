@@ -20,7 +20,7 @@ from dsd_cli.archive.dossiers import DossierSummary, list_dossiers
 from dsd_cli.archive.retention import UNDATED_REASONS, undated_reason
 from dsd_cli.archive.session import require_archive
 from dsd_cli.errors import UsageError
-from dsd_cli.i18n import competence_label
+from dsd_cli.i18n import DEFAULT_LANGUAGE, Catalog, competence_label
 
 DISPOSITION_ORDER = {"V": 0, "S": 1, "B": 2}
 CSV_COLUMNS = ("dossier", "bag", "rule", "disposition", "competence", "due_date", "documents", "bytes", "selected")
@@ -32,6 +32,21 @@ CSV_HEADERS = {
            "sélectionné"),
 }
 """The header line of a due list people read, in the list's language (dsd_cli.i18n.LANGUAGES)."""
+UNDATED_WORDS = Catalog({
+    "summary": {"nl": "{total} dossier(s) zonder vervaldatum: {reasons}",
+                "fr": "{total} dossier(s) sans échéance : {reasons}"},
+    "legal-hold": {"nl": "onder juridische blokkering", "fr": "sous blocage juridique"},
+    "permanent": {"nl": "blijvend te bewaren", "fr": "à conserver définitivement"},
+    "open": {"nl": "nog open (niet afgesloten in het register)",
+             "fr": "encore ouvert(s) (non clôturé(s) dans le registre)"},
+    "not-in-register": {"nl": "niet in het register", "fr": "absent(s) du registre"},
+    "no-opening-date": {"nl": "zonder openingsdatum in het register",
+                        "fr": "sans date d'ouverture dans le registre"},
+    "unknown-dates": {"nl": "de data van de documenten zijn onbekend", "fr": "dates des documents inconnues"},
+    "other": {"nl": "andere reden (zie hun Retention-Note-regels)",
+              "fr": "autre motif (voir leurs lignes Retention-Note)"},
+})
+"""Why dossiers have no due date, by UNDATED_REASONS code, as the due list says it at its end."""
 
 
 def csv_column_key(header: str) -> str:
@@ -111,14 +126,14 @@ def undated_dossiers(archive: Path, summaries: list[DossierSummary] | None = Non
     return {code: found[code] for code in [*UNDATED_REASONS, "other"] if code in found}
 
 
-def undated_text(undated: dict[str, list[str]]) -> str:
-    """'5 dossier(s) have no due date: 3 still open (…), 2 not in the register' ('' when there are none)."""
+def undated_text(undated: dict[str, list[str]], lang: str = DEFAULT_LANGUAGE) -> str:
+    """'5 dossier(s) zonder vervaldatum: 3 nog open (…), 2 niet in het register', in the list's language ('' when
+    there are none). A reason code a newer dsd writes is shown as it is."""
     total = sum(len(v) for v in undated.values())
     if not total:
         return ""
-    parts = [f"{len(v)} {UNDATED_REASONS.get(code, ('other (see their Retention-Note lines)',))[0]}"
-             for code, v in undated.items()]
-    return f"{total} dossier(s) have no due date: " + ", ".join(parts)
+    parts = [f"{len(v)} {UNDATED_WORDS(code, lang) if code in UNDATED_WORDS else code}" for code, v in undated.items()]
+    return UNDATED_WORDS("summary", lang, total=total, reasons=", ".join(parts))
 
 
 def grouped(items: list[DueDossier]) -> dict[tuple[str, str], list[DueDossier]]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from dsd_cli import __version__
 from dsd_cli.errors import UsageError
 from dsd_cli.fsutil import atomic_writer
+from dsd_cli.i18n import moment_for_people
 from dsd_cli.safepaths import child_path, dossier_path
 from dsd_cli.search.duplicates import DuplicateReport, GroupMember
 
@@ -73,7 +74,7 @@ def duplicates_html(archive: Path, report: DuplicateReport, lang: str = "nl") ->
         raise UsageError(f"--lang {lang!r}: choose nl or fr")
     t = LABELS[lang]
     e = html.escape
-    made = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    made = moment_for_people(dt.datetime.now(dt.UTC))
     parts = [f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{e(t["title"])}</title>'
              f"<style>{STYLE}</style></head><body><h1>{e(t['title'])}</h1>",
              f"<p>{e(t['made'])} {e(made)} {e(t['by'])} dsd {e(__version__)} — {report.pages} {e(t['looked'])}. "

@@ -58,6 +58,10 @@ LAYOUTS: dict[str, LabelLayout] = {layout.name: layout for layout in (
 )}
 DEFAULT_LAYOUT = "3x8"
 
+TITLE = "dsd-etiketten · étiquettes dsd"
+SUBJECT = "QR-etiketten voor inkomende post · étiquettes QR pour le courrier entrant"
+"""The PDF's title and subject: in both languages, like the labels themselves (codes and the dossier number)."""
+
 _INSET = 2.5
 """mm kept free inside each label's edge (cutting tolerance, and printers that cannot print to the sheet's edge)."""
 _TEXT_BAND = 8.0
@@ -140,7 +144,9 @@ def write_labels(specs: Sequence[LabelSpec], out: Path, profile: Profile, regist
     font_names = fonts()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
-    canvas.setTitle("dsd labels")
+    canvas.setTitle(TITLE)
+    canvas.setSubject(SUBJECT)
+    canvas.setAuthor(profile.organization.name)  # else the PDF says "anonymous" and "unspecified"
     canvas.setCreator("dsd")
     _, page_height = A4
     for position, (spec, type_label) in enumerate(labels, start=skip):

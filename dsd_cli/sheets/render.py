@@ -34,6 +34,8 @@ FOOTER = Catalog({
     "footer": {"nl": "dsd-scheidingsblad — vóór het document inscannen; niet archiveren.",
                "fr": "feuille de séparation dsd — à scanner devant le document ; ne pas archiver."},
     "title": {"nl": "dsd-scheidingsbladen", "fr": "feuilles de séparation dsd"},
+    "subject": {"nl": "Scheidingsbladen om vóór elk document in te scannen",
+                "fr": "Feuilles de séparation à scanner devant chaque document"},
 })
 
 
@@ -131,6 +133,8 @@ def write_sheets(specs: Sequence[SheetSpec], out: Path, profile: Profile, regist
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
     canvas.setTitle(FOOTER("title", lang))
+    canvas.setSubject(FOOTER("subject", lang))
+    canvas.setAuthor(profile.organization.name)  # else the PDF says "anonymous" and "unspecified"
     canvas.setCreator("dsd")
     for spec in specs:
         validate_dossier(spec.dossier)

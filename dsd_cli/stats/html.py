@@ -11,6 +11,7 @@ import html
 from collections.abc import Sequence
 
 from dsd_cli import __version__
+from dsd_cli.i18n import moment_for_people, with_colon
 from dsd_cli.stats.charts import Series, bar_chart
 from dsd_cli.stats.labels import Labels
 from dsd_cli.stats.model import SECTIONS, StatsReport, Table, Value
@@ -97,11 +98,12 @@ def format_value(value: Value, lang: str, suppressed: str) -> str:
 
 
 def human_bytes(size: int, lang: str) -> str:
+    """'1,1 MB'; a size under a kilobyte in the language's word for bytes ('512 octets')."""
     value = float(size)
     for unit in ("bytes", "kB", "MB", "GB", "TB"):
         if value < 1000 or unit == "TB":
             number = format_value(int(value) if unit == "bytes" else round(value, 1), lang, "")
-            return f"{number} {unit}"
+            return f"{number} {Labels(lang)('unit_bytes') if unit == 'bytes' else unit}"
         value /= 1000
     return str(size)  # pragma: no cover - the loop returns
 
@@ -180,9 +182,12 @@ def render_html(report: StatsReport, words: Labels) -> str:
              f"<title>{html.escape(words('title'))} — {html.escape(report.organisation)}</title>",
              f"<style>{STYLE}</style></head><body>",
              f"<header><h1>{html.escape(words('title'))}</h1>",
-             f"<p><strong>{html.escape(words('organisation'))}:</strong> {html.escape(report.organisation)}</p>",
-             f'<p><strong>{html.escape(words("period"))}:</strong> <span id="period">{period}</span></p>',
-             f"<p><strong>{html.escape(words('generated'))}:</strong> {html.escape(report.generated)}</p>",
+             f"<p><strong>{html.escape(with_colon(words('organisation'), words.lang))}</strong> "
+             f"{html.escape(report.organisation)}</p>",
+             f'<p><strong>{html.escape(with_colon(words("period"), words.lang))}</strong> '
+             f'<span id="period">{period}</span></p>',
+             f"<p><strong>{html.escape(with_colon(words('generated'), words.lang))}</strong> "
+             f"{html.escape(moment_for_people(report.generated))}</p>",
              f'<p class="note">{html.escape(words("suppression", n=report.threshold))} '
              f"{html.escape(words('utc'))}</p></header>"]
     for section in SECTIONS:

@@ -10,6 +10,7 @@ from html import escape as html_escape
 from html import unescape as html_unescape
 from pathlib import Path
 
+import pikepdf
 import pypdfium2
 import pytest
 from lxml import etree
@@ -93,9 +94,11 @@ def test_due_lists_in_dutch_and_french(archive: Path):
         "a French list is read back"
 
 
-@pytest.mark.parametrize("lang, footer", [("nl", "dsd-scheidingsblad — vóór het document inscannen"),
-                                          ("fr", "feuille de séparation dsd — à scanner devant le document")])
-def test_sheet_footer(tmp_path: Path, lang: str, footer: str):
+@pytest.mark.parametrize("lang, footer, subject", [
+    ("nl", "dsd-scheidingsblad — vóór het document inscannen", "Scheidingsbladen om vóór elk document in te scannen"),
+    ("fr", "feuille de séparation dsd — à scanner devant le document",
+     "Feuilles de séparation à scanner devant chaque document")])
+def test_sheet_footer(tmp_path: Path, lang: str, footer: str, subject: str):
     out = tmp_path / "sheet.pdf"
     result = run_dsd("sheets", "--dossier", "SD/2024/0001", "--type", "aanvraag", "-o", out, "--lang", lang)
     assert result.code == ExitCode.OK, result.stderr
@@ -103,6 +106,10 @@ def test_sheet_footer(tmp_path: Path, lang: str, footer: str):
     text = pdf[0].get_textpage().get_text_range()
     pdf.close()
     assert footer in text and "separator sheet" not in text
+    with pikepdf.open(out) as sheet:  # what a viewer's document properties show
+        info = {str(k): str(v) for k, v in sheet.docinfo.items()}
+    assert info["/Subject"] == subject and info["/Author"] == "OCMW Voorbeeldstad", info
+    assert "anonymous" not in info.values() and "unspecified" not in info.values()
 
 
 def _mets_labels(bag: Path) -> dict[str, str]:

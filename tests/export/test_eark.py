@@ -4,6 +4,7 @@ E-ARK-SIP-v2-2-0.xml of the DILCIS Board), its own file references, and `dsd ver
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import zipfile
@@ -176,6 +177,17 @@ def sip_bag(archive: Path, tmp_path: Path) -> Path:
     result = run_export(archive, Criteria(dossiers=SELECTED), out, export_format="e-ark")
     assert result.export_format == "e-ark" and result.result.documents == 4
     return out
+
+
+def test_the_sip_index_says_the_selection_in_its_language(archive: Path, tmp_path: Path):
+    out = tmp_path / "sip-fr"
+    run_export(archive, Criteria(dossiers=SELECTED, until=dt.date(2030, 1, 1)), out, export_format="e-ark",
+               lang="fr")
+    page = (_sip(out) / "documentation" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="fr">' in page and "dossiers SD/2015/0001 SD/2015/0003; datés du … au 2030-01-01" in page
+    assert "dated" not in page
+    described = etree.parse(str(_sip(out) / "metadata" / "descriptive" / "index.xml")).getroot().get("criteria")
+    assert described == "dossiers SD/2015/0001 SD/2015/0003; dated … to 2030-01-01", "the metadata stays as is"
 
 
 def test_mets_and_premis_validate_against_their_schemas(sip_bag: Path):

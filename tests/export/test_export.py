@@ -94,6 +94,35 @@ def test_export_by_type_dates_and_sample(archive: Path, tmp_path: Path):
     assert first.dossiers == 3 and [r["file"] for r in first.rows] == [r["file"] for r in again.rows]
 
 
+def test_the_index_says_the_selection_in_its_language(archive: Path, tmp_path: Path):
+    criteria = Criteria(types=("identiteit",), since=dt.date(2024, 11, 1), sample=2, seed=7)
+    build_export(archive, criteria, tmp_path / "fr", now=NOW, lang="fr")
+    page = (tmp_path / "fr" / "data" / "index.html").read_text(encoding="utf-8")
+    assert "types de document identiteit; datés du 2024-11-01 au …; un échantillon de 2 dossier(s) avec la " \
+           "valeur de départ 7" in page
+    build_export(archive, criteria, tmp_path / "nl", now=NOW)
+    dutch = (tmp_path / "nl" / "data" / "index.html").read_text(encoding="utf-8")
+    assert "documenttypes identiteit; gedateerd van 2024-11-01 tot …; een steekproef van 2 dossier(s) met " \
+           "startwaarde 7" in dutch
+    for text in (page, dutch):
+        assert "dated" not in text and "sample of" not in text and "seed" not in text, "no English in the index"
+    assert "Créé le 2026-11-24 13:00 CET (UTC 2026-11-24T12:00:00+00:00) par" in page, "Brussels time for people"
+    assert "<p>Sélection\u202f: types de document" in page and "<p>Selectie: documenttypes" in dutch
+    for bag in ("fr", "nl"):
+        assert read_bag_info(tmp_path / bag)["Export-Criteria"] == [
+            "types identiteit; dated 2024-11-01 to …; a sample of 2 dossier(s) with seed 7"], "bag-info stays as is"
+
+
+def test_the_index_counts_in_words():
+    from dsd_cli.export.index import index_html
+
+    row = {"dossier": "SD/2024/0001", "document": "doc-0001", "doc_type": "aanvraag", "date": "", "pages": 1,
+           "sha256": "0" * 64, "file": "SD~2F2024~2F0001/0001-aanvraag.pdf"}
+    one = index_html([row], "nl", created="2026-11-24T12:00:00+00:00", by="archivaris", criteria="")
+    two = index_html([row, row], "fr", created="2026-11-24T12:00:00+00:00", by="archiviste", criteria="")
+    assert "— 1 document</p>" in one and "— 2 documents</p>" in two
+
+
 def test_export_refusals(archive: Path, tmp_path: Path):
     with pytest.raises(UsageError, match="say what to export"):
         build_export(archive, Criteria(), tmp_path / "x")

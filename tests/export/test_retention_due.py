@@ -7,7 +7,9 @@ import datetime as dt
 import io
 from pathlib import Path
 
+from dsd_cli.errors import ExitCode
 from dsd_cli.retention.due import CSV_COLUMNS, CSV_HEADERS, csv_column_key, due_csv, due_dossiers, grouped
+from tests.conftest import run_dsd
 
 
 def _ids(archive: Path, day: str) -> list[str]:
@@ -50,3 +52,15 @@ def test_due_csv_is_a_destruction_request_draft(archive: Path):
     assert all(r["selected"] == "" for r in rows)
     french = due_csv(due_dossiers(archive, dt.date(2026, 2, 1)), "fr").splitlines()
     assert french[0] == ",".join(CSV_HEADERS["fr"]) and "fédéral" in french[3]
+
+
+def test_the_list_says_why_dossiers_have_no_due_date_in_its_language(archive: Path):
+    dutch = run_dsd("retention", "due", "--archive", archive, "--on", "2100-01-01")
+    assert dutch.code == ExitCode.OK, dutch.stderr
+    said = " ".join(dutch.stderr.split())
+    assert "2 dossier(s) zonder vervaldatum: 1 onder juridische blokkering, 1 blijvend te bewaren" in said
+    french = run_dsd("retention", "due", "--archive", archive, "--on", "2100-01-01", "--csv", "--lang", "fr")
+    said = " ".join(french.stderr.split())
+    assert "2 dossier(s) sans échéance : 1 sous blocage juridique, 1 à conserver définitivement" in said
+    for text in (dutch.stderr, french.stderr):
+        assert "no due date" not in text and "legal hold" not in text and "kept permanently" not in text

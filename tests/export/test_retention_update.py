@@ -34,7 +34,8 @@ def test_an_open_dossier_closed_in_the_register_becomes_due(archive: Path, tmp_p
     assert before["without_due_date"]["by_reason"]["legal-hold"] == ["SD/2015/0007"]
     assert before["without_due_date"]["by_reason"]["permanent"] == ["SD/2015/0006"]
     table = run_dsd("retention", "due", "--archive", archive, "--on", "2030-01-01")
-    assert "3 dossier(s) have no due date: 1 under legal hold, 1 kept permanently, 1 still open" in table.stderr
+    assert "3 dossier(s) zonder vervaldatum: 1 onder juridische blokkering, 1 blijvend te bewaren, 1 nog open" in \
+        " ".join(table.stderr.split()), "in the list's language (Dutch by default)"
 
     register = _register(tmp_path / "register.csv", "2025-03-31")
     updated = run_dsd("retention", "update", "--archive", archive, "--register", register, "--json")

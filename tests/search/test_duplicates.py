@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import stat
 from pathlib import Path
 
@@ -59,6 +60,7 @@ def test_csv_and_the_html_report_with_thumbnails(built: BuiltArchive, tmp_path: 
     assert written.code == 0, written.stderr
     page = report.read_text(encoding="utf-8")
     assert "Documents en double" in page and "même lettre, scannée à nouveau" in page
+    assert re.search(r"Établi le \d{4}-\d\d-\d\d \d\d:\d\d (CET|CEST) \(UTC [\dT:-]+\+00:00\)", page), "local time"
     assert page.count("<img src=\"data:image/jpeg;base64,") == 5, "every page of both groups side by side"
     assert stat.S_IMODE(report.stat().st_mode) == 0o600
 

@@ -116,6 +116,9 @@ def test_dsd_labels_command(dsd, tmp_path: Path):
     assert "14 labels" in result.stderr + result.stdout
     with pikepdf.open(out) as pdf:
         assert len(pdf.pages) == 1
+        info = {str(k): str(v) for k, v in pdf.docinfo.items()}  # what a viewer's title bar and properties show
+    assert info["/Title"] == "dsd-etiketten · étiquettes dsd" and info["/Author"] == "OCMW Voorbeeldstad", info
+    assert not {"dsd labels", "anonymous", "unspecified"} & set(info.values()), "no English in the PDF's properties"
     bad = dsd("labels", "--dossier", "SD/2024/0001", "--type", "aanvraag", "--layout", "5x5", "-o", out)
     assert bad.code == ExitCode.CONFIG and "2x7" in bad.stderr
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -11,6 +12,7 @@ import pikepdf
 import pytest
 from PIL import Image
 
+from tests.conftest import run_dsd
 from tests.stats.conftest import StatsOutputs
 
 WIDTH = 1280
@@ -126,3 +128,67 @@ def test_french_on_request(stats_outputs: StatsOutputs):
     assert "Pages archivées" in stats_outputs.text["csv-fr/figures.csv"]
     assert "Identité et séjour" in stats_outputs.text["csv-fr/documents_by_type.csv"]
     assert "Chiffres clés" in stats_outputs.text["terminal-fr"]
+    # When it was made as people in Brussels read it, with UTC for the record; French spacing before a colon.
+    moment = r"\d{4}-\d\d-\d\d \d\d:\d\d (CET|CEST) \(UTC \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00\)"
+    assert re.search(rf"<strong>Établi le\u202f:</strong> {moment}</p>", text), "local time, French colon"
+    assert re.search(rf"<strong>Opgemaakt op:</strong> {moment}</p>", stats_outputs.text["html-nl"])
+
+
+def test_quarantine_reasons_and_small_sizes_in_the_reports_language(tmp_path: Path):
+    """Every reason `dsd run` may quarantine an input for has a label: the report never shows dsd's English code."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "leeg.pdf").write_bytes(b"")
+    (inbox / "link.pdf").symlink_to(tmp_path / "nothing-here.pdf")
+    scan = io.BytesIO()
+    Image.effect_noise((800, 1100), 60).convert("L").save(scan, "JPEG", quality=90)
+    (inbox / "half.jpg").write_bytes(scan.getvalue()[: len(scan.getvalue()) // 3])
+    run = run_dsd("run", inbox, "--archive", tmp_path / "archive", "--json")
+    reasons = {q["reason"] for q in json.loads(run.stdout)["quarantine"]}
+    assert {"zero-byte", "dangling-link", "truncated"} <= reasons, run.stdout + run.stderr
+    expected = {"nl": ("leeg bestand", "koppeling die nergens heen wijst", "afgebroken bestand", "0 bytes"),
+                "fr": ("fichier vide", "lien vers rien", "fichier tronqué", "0 octets")}
+    for lang, words in expected.items():
+        report = tmp_path / f"stats-{lang}.html"
+        made = run_dsd("stats", "--archive", tmp_path / "archive", "--report", report, "--lang", lang)
+        assert made.code == 0, made.stderr
+        text = report.read_text(encoding="utf-8")
+        assert all(word in text for word in words), (lang, words)
+        shown = set(re.findall(r"<th scope=\"row\">([^<]*)</th>", text))
+        assert not shown & {"zero-byte", "dangling-link", "truncated"}, shown
+    assert "0 bytes" not in (tmp_path / "stats-fr.html").read_text(encoding="utf-8")
+
+
+def test_every_reason_dsd_run_quarantines_for_has_a_label():
+    """The reasons are read from the code that decides them (intake, splitting, OCR, tools, signing, the run), so a
+    new reason without a Dutch and French label fails here rather than show as a code in the report."""
+    import ast
+
+    import dsd_cli
+    from dsd_cli.stats.labels import Labels
+
+    root = Path(dsd_cli.__file__).parent
+    sources = [root / "scan" / "ingest.py", root / "scan" / "split.py", root / "archive" / "splitdir.py",
+               root / "signing" / "sign.py", root / "pipeline" / "run.py", *sorted((root / "ocr").glob("*.py")),
+               *sorted((root / "tools").glob("*.py"))]
+    reasons: set[str] = set()
+    for source in sources:
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.keyword) and node.arg == "reason" and isinstance(node.value, ast.Constant):
+                reasons.add(node.value.value)
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "_quarantine" and \
+                    isinstance(node.args[1], ast.Constant):
+                reasons.add(node.args[1].value)
+            if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "reason" and \
+                    isinstance(node.value, ast.Constant):
+                reasons.add(node.value.value)  # reason = "unknown-dossier"
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Tuple) and \
+                    isinstance(node.value, ast.Tuple):  # context, reason, detail = None, "unknown-dossier", ...
+                for target, value in zip(node.targets[0].elts, node.value.elts, strict=False):
+                    if getattr(target, "id", "") == "reason" and isinstance(value, ast.Constant):
+                        reasons.add(value.value)
+    assert {"zero-byte", "before-first-separator", "unknown-dossier", "worker-crashed", "bad-manifest"} <= reasons, \
+        reasons
+    for lang in ("nl", "fr"):
+        unlabelled = {r for r in reasons if isinstance(r, str) and Labels(lang).code("reason", r) == r}
+        assert not unlabelled, (lang, unlabelled)

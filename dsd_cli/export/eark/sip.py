@@ -52,7 +52,10 @@ class SipInput:
     created: str
     by: str
     criteria: str
+    """The selection in English, for the descriptive metadata and PREMIS."""
     lang: str
+    criteria_for_people: str = ""
+    """The selection in `lang`, for the index people read (the English `criteria` when not given)."""
 
 
 def new_package_id() -> str:
@@ -93,7 +96,8 @@ def write_sip(sip: Path, given: SipInput) -> list[str]:
     rows = [{**r, "file": r["file"].removeprefix(prefix)} for r in given.rows]
     written = [_write(sip, "documentation/index.csv", index_csv(rows, given.lang)),
                _write(sip, "documentation/index.html", index_html(rows, given.lang, created=given.created,
-                                                                  by=given.by, criteria=given.criteria,
+                                                                  by=given.by,
+                                                                  criteria=given.criteria_for_people or given.criteria,
                                                                   link_prefix="../"))]
     (sip / "schemas").mkdir(parents=True, exist_ok=True)
     for name in SCHEMA_FILES:
