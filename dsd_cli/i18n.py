@@ -117,6 +117,11 @@ def moment_for_people(value: dt.datetime | float | str) -> str:
     return f"{local_time_with_zone(value)} (UTC {utc_iso(value)})"
 
 
+def decimal(value: object) -> str:
+    """A measured figure as Dutch and French write it: 95,4 and -0,04 (a decimal comma, every digit kept)."""
+    return str(value).replace(".", ",") if isinstance(value, float) else str(value)
+
+
 def with_colon(label: str, lang: str) -> str:
     """'Periode:' / 'Période :' — French sets a (narrow no-break) space before a colon."""
     return f"{label}\u202f:" if lang == "fr" else f"{label}:"

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from dsd_cli.archive.dossiers import dossier_details, list_dossiers
+from dsd_cli.i18n import decimal
 
 FIELDS = ("dossier", "document", "page", "flags", "confidence", "words", "doc_type", "file", "confidence_p10",
           "orientation", "orientation_confidence", "skew_residual", "language", "ink", "text_lines")
@@ -29,7 +30,8 @@ TEXT = {
            "language": "Taal", "ink": "Inkt", "lines": "Tekstregels", "none": "Geen pagina om na te kijken.",
            "low-confidence": "lage herkenningszekerheid", "few-words-for-ink": "weinig woorden voor de inkt",
            "uncertain-orientation": "onzekere oriëntatie", "high-skew": "scheef",
-           "unknown-language": "onbekende taal"},
+           "unknown-language": "onbekende taal", "nld": "Nederlands", "fra": "Frans", "eng": "Engels",
+           "deu": "Duits", "und": "onbepaald"},
     "fr": {"title": "Contrôle de qualité de l'OCR", "intro": "Pages à vérifier (et à rescanner si nécessaire) : "
            "{n} sur {total} pages mesurées.", "dossier": "Dossier", "document": "Document", "page": "Page",
            "flags": "Signaux", "confidence": "Confiance moyenne des mots", "words": "Mots",
@@ -37,7 +39,8 @@ TEXT = {
            "language": "Langue", "ink": "Encre", "lines": "Lignes de texte", "none": "Aucune page à vérifier.",
            "low-confidence": "faible confiance de reconnaissance", "few-words-for-ink": "peu de mots pour l'encre",
            "uncertain-orientation": "orientation incertaine", "high-skew": "incliné",
-           "unknown-language": "langue inconnue"},
+           "unknown-language": "langue inconnue", "nld": "néerlandais", "fra": "français", "eng": "anglais",
+           "deu": "allemand", "und": "indéterminée"},
 }
 
 
@@ -127,11 +130,13 @@ def to_html(listing: QaListing, lang: str = "nl") -> str:
         src = thumbnail(page.pdf, int(r["page"]))
         image = f'<img src="{src}" alt="{e(t["page"])} {r["page"]}">' if src else ""
         flags = ", ".join(e(t.get(f, f)) for f in r["flags"]) or "—"
+        language = r["language"] or "—"
         facts = [(t["dossier"], page.dossier), (t["document"], f"{page.document} ({page.doc_type})"),
-                 (t["page"], r["page"]), (t["flags"], None), (t["confidence"], r["confidence_mean"]),
-                 (t["p10"], r["confidence_p10"]), (t["words"], r["words"]), (t["lines"], r["text_lines"]),
-                 (t["orientation"], f"{r['orientation']}° ({r['orientation_confidence']})"),
-                 (t["skew"], f"{r['skew_residual']}°"), (t["language"], r["language"] or "—"), (t["ink"], r["ink"])]
+                 (t["page"], r["page"]), (t["flags"], None), (t["confidence"], decimal(r["confidence_mean"])),
+                 (t["p10"], decimal(r["confidence_p10"])), (t["words"], r["words"]), (t["lines"], r["text_lines"]),
+                 (t["orientation"], f"{r['orientation']}° ({decimal(r['orientation_confidence'])})"),
+                 (t["skew"], f"{decimal(r['skew_residual'])}°"), (t["language"], t.get(language, language)),
+                 (t["ink"], decimal(r["ink"]))]
         cells = "".join(f"<tr><th>{e(k)}</th><td>{flags if v is None else e(str(v))}</td></tr>" for k, v in facts)
         rows.append(f'<section class="page"><div class="thumb">{image}</div><table>{cells}</table></section>')
     body = "\n".join(rows) or f"<p>{e(t['none'])}</p>"

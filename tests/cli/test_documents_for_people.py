@@ -212,3 +212,18 @@ def test_a_fixity_only_report_says_so(archive: Path, tmp_path: Path):
     html = html_file.read_text(encoding="utf-8")
     assert "RÉUSSI" in html and "intégrité seule" in html and "INTÉGRITÉ SEULE : aucun contrôle des signatures" in html
     assert "structure PDF/A" not in html, "the statement lists only what was checked"
+
+
+def test_the_qa_report_writes_figures_and_languages_as_its_readers_do(tmp_path: Path):
+    from dsd_cli.ocr.qa import PageQuality, QaListing, to_html
+
+    record = {"page": 2, "flags": ["high-skew"], "confidence_mean": 87.5, "confidence_p10": 61.25, "words": 140,
+              "text_lines": 22, "orientation": 0, "orientation_confidence": 12.3, "skew_residual": -0.04,
+              "language": "fra", "ink": 0.0091}
+    page = PageQuality("SD/2024/0001", "doc-0001", "aanvraag", tmp_path / "absent.pdf", record)
+    listing = QaListing(pages=[page], measured=3, unmeasured_documents=0)
+    dutch, french = to_html(listing, "nl"), to_html(listing, "fr")
+    for html, language in ((dutch, "Frans"), (french, "français")):
+        cells = re.findall(r"<td>([^<]*)</td>", html)
+        assert {"87,5", "61,25", "0° (12,3)", "-0,04°", "0,0091", language} <= set(cells), cells
+        assert "fra" not in cells and "87.5" not in cells
