@@ -63,12 +63,25 @@ WORDS = Catalog({
     "yes": {"nl": "ja", "fr": "oui"},
     "no": {"nl": "nee", "fr": "non"},
     "none": {"nl": "geen", "fr": "aucun"},
+    # page languages, by the Tesseract / ISO 639-2 codes dsd records
+    "language.nld": {"nl": "Nederlands", "fr": "néerlandais"},
+    "language.fra": {"nl": "Frans", "fr": "français"},
+    "language.eng": {"nl": "Engels", "fr": "anglais"},
+    "language.deu": {"nl": "Duits", "fr": "allemand"},
+    "language.und": {"nl": "onbepaald", "fr": "indéterminée"},
 })
+PAGE_LANGUAGES = ("nld", "fra", "eng", "deu", "und")
 
 
 def disposition_label(code: str, lang: str) -> str:
     """'V' -> 'vernietigen' / 'détruire'; an unknown code as it is."""
     key = f"disposition.{code}"
+    return WORDS(key, lang) if key in WORDS else code
+
+
+def language_label(code: str, lang: str) -> str:
+    """'fra' -> 'Frans' / 'français'; an unknown code as it is."""
+    key = f"language.{code}"
     return WORDS(key, lang) if key in WORDS else code
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from dsd_cli.archive.dossiers import dossier_details, list_dossiers
-from dsd_cli.i18n import decimal
+from dsd_cli.i18n import decimal, language_label
 
 FIELDS = ("dossier", "document", "page", "flags", "confidence", "words", "doc_type", "file", "confidence_p10",
           "orientation", "orientation_confidence", "skew_residual", "language", "ink", "text_lines")
@@ -30,8 +30,7 @@ TEXT = {
            "language": "Taal", "ink": "Inkt", "lines": "Tekstregels", "none": "Geen pagina om na te kijken.",
            "low-confidence": "lage herkenningszekerheid", "few-words-for-ink": "weinig woorden voor de inkt",
            "uncertain-orientation": "onzekere oriëntatie", "high-skew": "scheef",
-           "unknown-language": "onbekende taal", "nld": "Nederlands", "fra": "Frans", "eng": "Engels",
-           "deu": "Duits", "und": "onbepaald"},
+           "unknown-language": "onbekende taal"},
     "fr": {"title": "Contrôle de qualité de l'OCR", "intro": "Pages à vérifier (et à rescanner si nécessaire) : "
            "{n} sur {total} pages mesurées.", "dossier": "Dossier", "document": "Document", "page": "Page",
            "flags": "Signaux", "confidence": "Confiance moyenne des mots", "words": "Mots",
@@ -39,8 +38,7 @@ TEXT = {
            "language": "Langue", "ink": "Encre", "lines": "Lignes de texte", "none": "Aucune page à vérifier.",
            "low-confidence": "faible confiance de reconnaissance", "few-words-for-ink": "peu de mots pour l'encre",
            "uncertain-orientation": "orientation incertaine", "high-skew": "incliné",
-           "unknown-language": "langue inconnue", "nld": "néerlandais", "fra": "français", "eng": "anglais",
-           "deu": "allemand", "und": "indéterminée"},
+           "unknown-language": "langue inconnue"},
 }
 
 
@@ -122,7 +120,8 @@ def thumbnail(pdf: Path, page: int, width: int = 260) -> str:
 
 
 def to_html(listing: QaListing, lang: str = "nl") -> str:
-    t = TEXT.get(lang, TEXT["nl"])
+    lang = lang if lang in TEXT else "nl"
+    t = TEXT[lang]
     e = html.escape
     rows = []
     for page in listing.pages:
@@ -135,7 +134,7 @@ def to_html(listing: QaListing, lang: str = "nl") -> str:
                  (t["page"], r["page"]), (t["flags"], None), (t["confidence"], decimal(r["confidence_mean"])),
                  (t["p10"], decimal(r["confidence_p10"])), (t["words"], r["words"]), (t["lines"], r["text_lines"]),
                  (t["orientation"], f"{r['orientation']}° ({decimal(r['orientation_confidence'])})"),
-                 (t["skew"], f"{decimal(r['skew_residual'])}°"), (t["language"], t.get(language, language)),
+                 (t["skew"], f"{decimal(r['skew_residual'])}°"), (t["language"], language_label(language, lang)),
                  (t["ink"], decimal(r["ink"]))]
         cells = "".join(f"<tr><th>{e(k)}</th><td>{flags if v is None else e(str(v))}</td></tr>" for k, v in facts)
         rows.append(f'<section class="page"><div class="thumb">{image}</div><table>{cells}</table></section>')

@@ -6,6 +6,8 @@ terminal. A code without a label (a reason a newer dsd writes) is shown as it is
 
 from __future__ import annotations
 
+from dsd_cli.i18n import PAGE_LANGUAGES, language_label
+
 LANGUAGES = ("nl", "fr")
 
 _NL: dict[str, str] = {
@@ -92,7 +94,7 @@ _NL: dict[str, str] = {
     "unsafe-path": "onveilig pad in de invoermap", "damaged": "beschadigde PDF",
     "low-confidence": "lage zekerheid", "few-words-for-ink": "weinig woorden voor de inkt",
     "uncertain-orientation": "onzekere oriëntatie", "high-skew": "scheef", "unknown-language": "onbekende taal",
-    "nld": "Nederlands", "fra": "Frans", "eng": "Engels", "und": "onbepaald",
+    **{code: language_label(code, "nl") for code in PAGE_LANGUAGES},
 }
 
 _FR: dict[str, str] = {
@@ -176,7 +178,7 @@ _FR: dict[str, str] = {
     "low-confidence": "confiance faible", "few-words-for-ink": "peu de mots pour l’encre",
     "uncertain-orientation": "orientation incertaine", "high-skew": "page de travers",
     "unknown-language": "langue inconnue",
-    "nld": "néerlandais", "fra": "français", "eng": "anglais", "und": "indéterminée",
+    **{code: language_label(code, "fr") for code in PAGE_LANGUAGES},
 }
 
 _WORDS = {"nl": _NL, "fr": _FR}
